@@ -1,0 +1,67 @@
+import { hostname } from 'node:os'
+import type { Config, ConfigInput } from './schema.ts'
+
+/** Defaults for every option: the `lan` profile, tuned for a data-centre LAN with 1 s heartbeats. */
+export function defaultConfig(): Config {
+  return {
+    profile: 'lan',
+    name: hostname(),
+    cluster: 'default',
+    listen: ['/ip4/0.0.0.0/tcp/7946'],
+    join: [],
+    socket: '',
+    dataDir: '',
+    clusterKeyFile: '',
+    allowPeers: [],
+    logLevel: 'info',
+    heartbeatIntervalMs: 1000,
+    phiSuspectThreshold: 8,
+    detectorWindowSamplesMax: 100,
+    detectorMinStdDevMs: 100,
+    acceptableHeartbeatPauseMs: 0,
+    firstHeartbeatEstimateMs: 0,
+    suspicionTimeoutMs: 3000,
+    suspicionTimeoutMsMin: 500,
+    probeTimeoutMs: 1000,
+    observersPerSubject: 8,
+    antiEntropyIntervalMs: 5000,
+    joinRetryIntervalMsMin: 500,
+    joinRetryIntervalMsMax: 30_000,
+    awarenessMax: 8,
+    eventLoopLagMsMax: 250,
+    reapAfterMs: 24 * 3_600_000,
+    mailboxLengthMax: 256,
+    messageBytesMax: 65_536,
+    membersMax: 10_000,
+    peerHistoryMax: 50,
+    alertLogMax: 1000,
+    inboundConnectionsPerHostPerSecondMax: 5,
+    gossipIpColocationPenalty: true
+  }
+}
+
+/** Presets override only what differs from `lan`. */
+export const PROFILES: Record<Config['profile'], ConfigInput> = {
+  lan: {},
+  /** Higher and more variable latency: slower heartbeats, wider margins, longer suspicion. */
+  wan: {
+    heartbeatIntervalMs: 2000,
+    detectorMinStdDevMs: 400,
+    suspicionTimeoutMs: 8000,
+    suspicionTimeoutMsMin: 2000,
+    probeTimeoutMs: 3000,
+    antiEntropyIntervalMs: 15_000
+  },
+  /**
+   * Many agents on one host over 127.0.0.1: ephemeral ports, no IP-colocation penalty, no
+   * per-host inbound connection cap, quicker anti-entropy so small test clusters converge fast.
+   */
+  'local-test': {
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    antiEntropyIntervalMs: 1000,
+    joinRetryIntervalMsMin: 100,
+    joinRetryIntervalMsMax: 2000,
+    inboundConnectionsPerHostPerSecondMax: 10_000,
+    gossipIpColocationPenalty: false
+  }
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod'
+
+/**
+ * Every agent option, declared once. Names end in their unit. Each comment says what the option
+ * controls, the formula it feeds and the trade-off; presets in profiles.ts override only what
+ * differs. The schema is strict: an unknown key is an error, so a typo never silently falls back
+ * to a default.
+ */
+const ms = (min: number, max: number) => z.number().int().min(min).max(max)
+const count = (min: number, max: number) => z.number().int().min(min).max(max)
+
+export const configSchema = z.strictObject({
+  /** Preset the other defaults come from: `lan` (default), `wan`, `local-test` (loopback, tests). */
+  profile: z.enum(['lan', 'wan', 'local-test']).default('lan'),
+
+  /** Human name shown in views; defaults to the host name. Not required to be unique, ids are. */
+  name: z.string().min(1).max(128),
+  /**
+   * Cluster name. Messages from other clusters are rejected; it also names the gossip topics and
+   * the default socket, so several clusters can share hosts.
+   */
+  cluster: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit'),
+  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7946. Port 0 picks a free port. */
+  listen: z.array(z.string().min(1)).min(1).max(16),
+  /**
+   * Members to join: multiaddrs with or without /p2p/<id>, or host:port. Retried with backoff
+   * (joinRetryIntervalMsMin doubling up to joinRetryIntervalMsMax) until one succeeds, and again
+   * whenever the node has no connected peers.
+   */
+  join: z.array(z.string().min(1)).max(256),
+  /** Unix socket of the local API; empty means the default rule (see README). */
+  socket: z.string(),
+  /** Where the node key, incarnation counter and history live; empty means the default rule. */
+  dataDir: z.string(),
+  /**
+   * Optional file holding a libp2p pre-shared key (pnet, "/key/swarm/psk/1.0.0/" format). With it,
+   * only nodes holding the same key can even complete a connection handshake.
+   */
+  clusterKeyFile: z.string(),
+  /** Optional allow-list of peer ids; when non-empty, connections from any other peer are refused. */
+  allowPeers: z.array(z.string().min(1)).max(10_000),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+
+  /**
+   * How often this node publishes its heartbeat. Detection time scales with it (suspect after
+   * about interval + phi margin, dead about suspicionTimeoutMs later); bandwidth scales with its
+   * inverse: each node receives about observersPerSubject heartbeats per interval.
+   */
+  heartbeatIntervalMs: ms(50, 60_000),
+  /**
+   * Phi (Hayashibara et al.) at which an observer suspects its subject. phi = -log10(P(a
+   * heartbeat this late)): 8 means a 1e-8 chance that a healthy peer is this late under the
+   * observed arrival distribution. Lower detects sooner but suspects more healthy peers.
+   */
+  phiSuspectThreshold: z.number().min(1).max(50),
+  /** Inter-arrival samples kept per subject for phi's mean and deviation; older ones drop. */
+  detectorWindowSamplesMax: count(2, 10_000),
+  /**
+   * Floor on the standard deviation phi uses. On a quiet LAN the measured deviation is a few ms,
+   * which would make phi jump to the threshold on the first jitter; the floor sets the margin
+   * (suspect at about interval + 5.2 x this at phi 8).
+   */
+  detectorMinStdDevMs: ms(1, 60_000),
+  /** Extra pause tolerated before phi rises (added to the mean): absorbs GC pauses and bursts. */
+  acceptableHeartbeatPauseMs: ms(0, 600_000),
+  /** Assumed inter-arrival time before any sample exists; 0 means heartbeatIntervalMs. */
+  firstHeartbeatEstimateMs: ms(0, 600_000),
+  /**
+   * How long a subject stays suspect before the observer declares it dead. Must exceed the longest
+   * stop-the-world pause a healthy process may take (a 3 s SIGSTOP survives the default).
+   * Stretched by local health awareness. Longer means fewer false deaths, slower dead verdicts.
+   */
+  suspicionTimeoutMs: ms(0, 3_600_000),
+  /**
+   * Suspicion timeout once a direct probe found the subject refusing connections (its process is
+   * gone while its host answers): strong independent evidence, so the wait shrinks to this.
+   */
+  suspicionTimeoutMsMin: ms(0, 3_600_000),
+  /** Time a direct probe (libp2p ping) may take before it counts as unanswered. */
+  probeTimeoutMs: ms(10, 60_000),
+  /**
+   * k: observers per subject, from k hash rings (Rapid). Each node receives about k heartbeats
+   * per interval whatever the cluster size; more observers tolerate more observer failures and
+   * agree faster on dead, at k times the heartbeat traffic. With k+1 members or fewer everyone
+   * observes everyone.
+   */
+  observersPerSubject: count(1, 64),
+  /**
+   * Period of the anti-entropy member exchange with one random peer. It repairs membership that
+   * gossip missed; shorter converges sooner after partitions at the cost of one request per period.
+   */
+  antiEntropyIntervalMs: ms(100, 3_600_000),
+  /** First retry delay for joins and reconnects; doubles on each failure up to the max. */
+  joinRetryIntervalMsMin: ms(10, 600_000),
+  joinRetryIntervalMsMax: ms(10, 3_600_000),
+  /**
+   * Lifeguard local health awareness: the score rises when this node's own heartbeat timer fires
+   * late or the event loop lags past eventLoopLagMsMax, and falls by one on each timely heartbeat.
+   * Timeouts are multiplied by (1 + score); at awarenessMax the node withholds dead verdicts.
+   */
+  awarenessMax: count(0, 32),
+  eventLoopLagMsMax: ms(10, 60_000),
+  /** Forget dead or left members after this long (Serf's reconnect_timeout is 24 h). */
+  reapAfterMs: ms(1_000, 30 * 24 * 3_600_000),
+
+  /** Limit: messages an actor mailbox holds; further ones are dropped and counted. */
+  mailboxLengthMax: count(1, 1_000_000),
+  /** Limit: encoded size of a wire message; larger ones are rejected and counted. */
+  messageBytesMax: count(256, 1_048_576),
+  /** Limit: members tracked; joins beyond it are refused and counted. */
+  membersMax: count(1, 100_000),
+  /** Limit: state changes kept per peer for its history. */
+  peerHistoryMax: count(1, 10_000),
+  /** Limit: entries kept in the local alert log (oldest dropped first). */
+  alertLogMax: count(1, 1_000_000),
+  /**
+   * libp2p accepts only this many inbound connections per second from one host (default 5).
+   * On loopback every agent is the same host, so the local-test profile raises it.
+   */
+  inboundConnectionsPerHostPerSecondMax: count(1, 100_000),
+  /**
+   * Whether gossipsub's IP-colocation penalty applies. It protects against Sybils sharing an IP,
+   * but on loopback every peer shares 127.0.0.1 and the penalty empties the mesh beyond 10 peers.
+   */
+  gossipIpColocationPenalty: z.boolean()
+})
+
+export type Config = z.infer<typeof configSchema>
+export type ConfigInput = Partial<Config>

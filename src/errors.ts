@@ -1,0 +1,45 @@
+/**
+ * One registry of coded errors (the Fastify habit). Each condition has one class with a stable
+ * `code`; tests and API clients match on the code, never on the message. The catalogue in
+ * docs/errors.md is checked against ERROR_CODES by a test.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'a configuration value broke a rule; the message names the key and the rule',
+  CONFIG_FILE_UNREADABLE: 'the --config file could not be read or parsed',
+  SOCKET_IN_USE: 'another agent is already serving on the socket path',
+  AGENT_UNREACHABLE: 'no agent answered on the socket path',
+  NOT_STARTED: 'the monitor was used before start() resolved',
+  JOIN_ADDRESS_INVALID: 'a --join address is neither a multiaddr nor host:port',
+  MESSAGE_INVALID: 'a wire message failed decoding or validation',
+  MAILBOX_FULL: 'an actor mailbox was full and the message was dropped',
+  PEER_NOT_FOUND: 'no peer with that id or name is known',
+  BAD_REQUEST: 'the request was malformed',
+  NOT_FOUND: 'no such path',
+  METHOD_NOT_ALLOWED: 'the path exists but not for this method',
+  PAYLOAD_TOO_LARGE: 'the request body exceeded the limit',
+  TOO_MANY_REQUESTS: 'the connection or request limit was reached',
+  UNAVAILABLE: 'the agent is starting or stopping'
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export class HealthmonError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = 'HealthmonError'
+  }
+}
+
+/** A configuration value broke a rule. `key` is the dotted option path, `rule` what it must be. */
+export class ConfigError extends HealthmonError {
+  readonly key: string
+  readonly rule: string
+  constructor(key: string, rule: string, source?: string) {
+    super('CONFIG_INVALID', `invalid config: ${key}: ${rule}${source === undefined ? '' : ` (from ${source})`}`)
+    this.name = 'ConfigError'
+    this.key = key
+    this.rule = rule
+  }
+}

@@ -1,0 +1,128 @@
+import type { Clock, Timer } from './clock.ts'
+
+/**
+ * A clock that only moves when told to. Tests and the simulator advance it; due timers run in
+ * deadline order (ties in scheduling order), so a run is a pure function of its inputs.
+ *
+ * Timers live in a binary min-heap keyed by (dueMs, order): scheduling and cancelling are
+ * O(log n), which matters when the simulator holds tens of thousands of detector deadlines.
+ */
+interface Entry {
+  dueMs: number
+  order: number
+  fn: () => void
+  periodMs: number | undefined
+  cancelled: boolean
+}
+
+export class VirtualClock implements Clock {
+  private nowMs: number
+  private order = 0
+  private readonly heap: Entry[] = []
+
+  constructor(startMs = 1_700_000_000_000) {
+    this.nowMs = startMs
+  }
+
+  now(): number {
+    return this.nowMs
+  }
+
+  setTimeout(fn: () => void, delayMs: number): Timer {
+    return this.schedule(fn, Math.max(0, delayMs), undefined)
+  }
+
+  setInterval(fn: () => void, periodMs: number): Timer {
+    const period = Math.max(1, periodMs)
+    return this.schedule(fn, period, period)
+  }
+
+  /** Number of timers not yet run or cancelled (cancelled ones are dropped lazily). */
+  get pending(): number {
+    return this.heap.reduce((n, e) => n + (e.cancelled ? 0 : 1), 0)
+  }
+
+  /** The due time of the next live timer, or undefined when none is scheduled. */
+  nextDueMs(): number | undefined {
+    this.dropCancelledTop()
+    return this.heap[0]?.dueMs
+  }
+
+  /** Runs every timer due at or before now + deltaMs, then sets the time to now + deltaMs. */
+  advance(deltaMs: number): void {
+    this.advanceTo(this.nowMs + Math.max(0, deltaMs))
+  }
+
+  /** Runs every timer due at or before `targetMs` in order, moving the time to each deadline. */
+  advanceTo(targetMs: number): void {
+    for (;;) {
+      this.dropCancelledTop()
+      const top = this.heap[0]
+      if (top === undefined || top.dueMs > targetMs) break
+      this.pop()
+      this.nowMs = Math.max(this.nowMs, top.dueMs)
+      if (top.periodMs !== undefined) {
+        top.dueMs += top.periodMs
+        top.order = this.order++
+        this.push(top)
+      }
+      top.fn()
+    }
+    this.nowMs = Math.max(this.nowMs, targetMs)
+  }
+
+  /** Runs the next due timer (moving time to it); returns false when none is scheduled. */
+  step(): boolean {
+    const due = this.nextDueMs()
+    if (due === undefined) return false
+    this.advanceTo(due)
+    return true
+  }
+
+  private schedule(fn: () => void, delayMs: number, periodMs: number | undefined): Timer {
+    const entry: Entry = { dueMs: this.nowMs + delayMs, order: this.order++, fn, periodMs, cancelled: false }
+    this.push(entry)
+    return { cancel: () => { entry.cancelled = true } }
+  }
+
+  private dropCancelledTop(): void {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop()
+  }
+
+  private less(a: Entry, b: Entry): boolean {
+    return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.order < b.order)
+  }
+
+  private push(entry: Entry): void {
+    const h = this.heap
+    h.push(entry)
+    let i = h.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!this.less(h[i]!, h[parent]!)) break
+      ;[h[i], h[parent]] = [h[parent]!, h[i]!]
+      i = parent
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap
+    const top = h[0]
+    const last = h.pop()
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r
+        if (m === i) break
+        ;[h[i], h[m]] = [h[m]!, h[i]!]
+        i = m
+      }
+    }
+    return top
+  }
+}

@@ -1,0 +1,148 @@
+import { Packr } from 'msgpackr'
+
+/**
+ * The wire format. Every message is a msgpack array:
+ *   [version, tag, cluster, sender, incarnation, seq, ...body]
+ * `tag` values are only ever appended (never reused or renumbered), so an old node can tell a
+ * newer message type from a malformed one and skip it. `seq` strictly increases per sender and
+ * incarnation; receivers drop replays. Decoding checks every field's type and bound and never
+ * throws: it returns a reason that the validator counts.
+ */
+export const WIRE_VERSION = 1
+
+export const MESSAGE_TAGS = { heartbeat: 1, join: 2, leave: 3, verdict: 4, digest: 5 } as const
+export type MessageType = keyof typeof MESSAGE_TAGS
+
+export type NodeStatus = 'healthy' | 'degraded' | 'unhealthy'
+export const NODE_STATUSES: readonly NodeStatus[] = ['healthy', 'degraded', 'unhealthy']
+
+/** A verdict an observer can publish; `left` is only ever announced by the node itself. */
+export type VerdictState = 'alive' | 'suspect' | 'dead'
+export type MemberState = VerdictState | 'left'
+export const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
+
+/** What a heartbeat says of its sender's own health (the seed's HealthStatus, summarised). */
+export interface HealthSummary {
+  status: NodeStatus
+  /** Failing custom checks, 0 when none are configured. */
+  checksFailing: number
+}
+
+interface Header {
+  cluster: string
+  sender: string
+  incarnation: number
+  seq: number
+}
+
+export interface HeartbeatMessage extends Header { type: 'heartbeat'; health: HealthSummary }
+export interface JoinMessage extends Header { type: 'join'; name: string; addrs: string[] }
+export interface LeaveMessage extends Header { type: 'leave' }
+export interface VerdictMessage extends Header {
+  type: 'verdict'
+  subject: string
+  subjectIncarnation: number
+  state: VerdictState
+  /** The subject's health as last carried by its heartbeats. */
+  subjectStatus: NodeStatus
+}
+export interface MemberDigestEntry {
+  id: string
+  name: string
+  incarnation: number
+  state: MemberState
+  addrs: string[]
+}
+export interface DigestMessage extends Header { type: 'digest'; members: MemberDigestEntry[] }
+
+export type WireMessage = HeartbeatMessage | JoinMessage | LeaveMessage | VerdictMessage | DigestMessage
+
+export type DecodeFailure = 'too-large' | 'malformed' | 'version' | 'unknown-type' | 'schema'
+export type DecodeResult = { ok: true; message: WireMessage } | { ok: false; reason: DecodeFailure }
+
+/** Bounds on decoded fields; a message breaking one is rejected as `schema`. */
+export const WIRE_LIMITS = {
+  stringLengthMax: 256,
+  addrsMax: 16,
+  digestMembersMax: 100_000
+} as const
+
+// One shared packer: plain msgpack (no records extension) keeps the format readable by any
+// msgpack implementation, which matters for the only-append evolution promise.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' })
+
+export function encodeMessage(message: WireMessage): Uint8Array {
+  const head = [WIRE_VERSION, MESSAGE_TAGS[message.type], message.cluster, message.sender, message.incarnation, message.seq]
+  switch (message.type) {
+    case 'heartbeat':
+      return packr.pack([...head, NODE_STATUSES.indexOf(message.health.status), message.health.checksFailing])
+    case 'join':
+      return packr.pack([...head, message.name, message.addrs])
+    case 'leave':
+      return packr.pack(head)
+    case 'verdict':
+      return packr.pack([...head, message.subject, message.subjectIncarnation, MEMBER_STATES.indexOf(message.state), NODE_STATUSES.indexOf(message.subjectStatus)])
+    case 'digest':
+      return packr.pack([...head, message.members.map((m) => [m.id, m.name, m.incarnation, MEMBER_STATES.indexOf(m.state), m.addrs])])
+  }
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= WIRE_LIMITS.stringLengthMax
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+const isAddrs = (v: unknown): v is string[] => Array.isArray(v) && v.length <= WIRE_LIMITS.addrsMax && v.every(isStr)
+
+/** Decodes and checks a message; `bytesMax` is the size limit for this channel. Never throws. */
+export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult {
+  if (data.byteLength > bytesMax) return { ok: false, reason: 'too-large' }
+  let raw: unknown
+  try {
+    raw = packr.unpack(data)
+  } catch {
+    return { ok: false, reason: 'malformed' }
+  }
+  if (!Array.isArray(raw) || raw.length < 6) return { ok: false, reason: 'malformed' }
+  if (raw[0] !== WIRE_VERSION) return { ok: false, reason: 'version' }
+  const [, tag, cluster, sender, incarnation, seq] = raw as unknown[]
+  if (!isStr(cluster) || !isStr(sender) || !isCount(incarnation) || !isCount(seq)) return { ok: false, reason: 'schema' }
+  const header = { cluster, sender, incarnation, seq }
+  const body = raw.slice(6) as unknown[]
+  const fail = { ok: false, reason: 'schema' } as const
+  switch (tag) {
+    case MESSAGE_TAGS.heartbeat: {
+      const [status, checksFailing] = body
+      const st = NODE_STATUSES[status as number]
+      if (body.length !== 2 || st === undefined || !isCount(checksFailing)) return fail
+      return { ok: true, message: { type: 'heartbeat', ...header, health: { status: st, checksFailing } } }
+    }
+    case MESSAGE_TAGS.join: {
+      const [name, addrs] = body
+      if (body.length !== 2 || !isStr(name) || !isAddrs(addrs)) return fail
+      return { ok: true, message: { type: 'join', ...header, name, addrs } }
+    }
+    case MESSAGE_TAGS.leave:
+      if (body.length !== 0) return fail
+      return { ok: true, message: { type: 'leave', ...header } }
+    case MESSAGE_TAGS.verdict: {
+      const [subject, subjectIncarnation, state, subjectStatus] = body
+      const s = MEMBER_STATES[state as number]
+      const st = NODE_STATUSES[subjectStatus as number]
+      if (body.length !== 4 || !isStr(subject) || !isCount(subjectIncarnation) || s === undefined || s === 'left' || st === undefined) return fail
+      return { ok: true, message: { type: 'verdict', ...header, subject, subjectIncarnation, state: s, subjectStatus: st } }
+    }
+    case MESSAGE_TAGS.digest: {
+      const [list] = body
+      if (body.length !== 1 || !Array.isArray(list) || list.length > WIRE_LIMITS.digestMembersMax) return fail
+      const members: MemberDigestEntry[] = []
+      for (const item of list as unknown[]) {
+        if (!Array.isArray(item) || item.length !== 5) return fail
+        const [id, name, inc, state, addrs] = item as unknown[]
+        const s = MEMBER_STATES[state as number]
+        if (!isStr(id) || !isStr(name) || !isCount(inc) || s === undefined || !isAddrs(addrs)) return fail
+        members.push({ id, name, incarnation: inc, state: s, addrs })
+      }
+      return { ok: true, message: { type: 'digest', ...header, members } }
+    }
+    default:
+      return { ok: false, reason: typeof tag === 'number' && Number.isInteger(tag) && tag > 0 ? 'unknown-type' : 'malformed' }
+  }
+}
