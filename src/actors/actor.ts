@@ -1,0 +1,181 @@
+import { Mailbox } from './mailbox.ts'
+
+/** What an actor knows about itself; handed to its behaviour's factory. */
+export interface ActorContext {
+  readonly name: string
+}
+
+/** An actor's logic and private state. One message at a time; a returned promise is awaited. */
+export interface Behaviour<M> {
+  receive(message: M): void | Promise<void>
+}
+
+export interface ActorStats {
+  /** Messages whose receive completed without throwing. */
+  processed: number
+  /** Messages lost: mailbox full, sent after stop, discarded by stop, or whose receive threw. */
+  dropped: number
+  /** Times the behaviour was recreated after a failure. */
+  restarts: number
+  /** Messages waiting in the mailbox. */
+  queued: number
+}
+
+/** The only handle others get to an actor: they can send to it, never touch its state. */
+export interface ActorRef<M> {
+  readonly name: string
+  /** Enqueues; false when dropped (mailbox full, or the actor stopped). Never runs the receive inline. */
+  send(message: M): boolean
+  /** Refuses further messages, discards queued ones, resolves once the in-flight one finishes. */
+  stop(): Promise<void>
+  readonly stats: ActorStats
+}
+
+/** How a cell consults and informs its supervisor. */
+export interface CellHooks {
+  /** A receive failed: may the behaviour be recreated (the restart budget allows it)? */
+  allowRestart(): boolean
+  /** The outcome of a failure. */
+  failed(error: unknown, action: 'restarted' | 'stopped'): void
+  /** Messages were dropped (for the supervisor's totals). */
+  dropped(count: number): void
+  /** The cell stopped, by stop() or after failing too often; called once. */
+  stopped(): void
+}
+
+/**
+ * Messages handled back to back before the loop yields to other microtasks, so one busy actor
+ * (or two that ping-pong) cannot starve the others: Akka's dispatcher "throughput" setting.
+ */
+const THROUGHPUT = 64
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * The actor cell: a mailbox, the current behaviour, and the loop that feeds one to the other.
+ *
+ * - Processing is started with queueMicrotask, never inside send(), so sending from within a
+ *   receive (even to oneself) is not re-entrant: the message waits for the current one to end.
+ * - At most one loop runs per cell, and it awaits a receive's promise before taking the next
+ *   message, so async handlers never interleave and messages are handled in arrival order.
+ * - A receive that throws or rejects drops that message; the supervisor then decides between a
+ *   fresh behaviour from the factory (a restart) and stopping the actor.
+ */
+export class ActorCell<M> implements ActorRef<M> {
+  readonly name: string
+  private readonly mailbox: Mailbox<M>
+  private readonly factory: (context: ActorContext) => Behaviour<M>
+  private readonly hooks: CellHooks
+  private readonly context: ActorContext
+  private behaviour: Behaviour<M>
+  private halted = false
+  private running = false
+  /** Settles when the current (or last) loop has finished its in-flight message. */
+  private idle: Promise<void> = Promise.resolve()
+  private processedCount = 0
+  private restartCount = 0
+  /** Drops other than a full mailbox (which the mailbox counts itself). */
+  private otherDropped = 0
+
+  /** Calls the factory once; if it throws, so does the constructor (the spawn fails). */
+  constructor(name: string, mailboxLengthMax: number, factory: (context: ActorContext) => Behaviour<M>, hooks: CellHooks) {
+    this.name = name
+    this.mailbox = new Mailbox<M>(mailboxLengthMax)
+    this.factory = factory
+    this.hooks = hooks
+    this.context = Object.freeze({ name })
+    this.behaviour = factory(this.context)
+  }
+
+  get stats(): ActorStats {
+    return {
+      processed: this.processedCount,
+      dropped: this.mailbox.dropped + this.otherDropped,
+      restarts: this.restartCount,
+      queued: this.mailbox.length
+    }
+  }
+
+  get stopped(): boolean {
+    return this.halted
+  }
+
+  send(message: M): boolean {
+    if (this.halted || !this.mailbox.offer(message)) {
+      if (this.halted) this.otherDropped++
+      this.hooks.dropped(1)
+      return false
+    }
+    if (!this.running) {
+      this.running = true
+      const { promise, resolve } = Promise.withResolvers<void>()
+      this.idle = promise
+      queueMicrotask(() => void this.drain().then(resolve))
+    }
+    return true
+  }
+
+  /**
+   * Idempotent. Do not await it from inside this actor's own async receive: it waits for that
+   * very receive to finish (call it without awaiting instead).
+   */
+  stop(): Promise<void> {
+    this.halt()
+    return this.idle
+  }
+
+  private halt(): void {
+    if (this.halted) return
+    this.halted = true
+    const discarded = this.mailbox.clear()
+    if (discarded > 0) this.hooks.dropped(discarded)
+    this.hooks.stopped()
+  }
+
+  /** The loop; never rejects (every failure is handled in fail()). */
+  private async drain(): Promise<void> {
+    let batch = 0
+    while (!this.halted && this.mailbox.length > 0) {
+      if (++batch > THROUGHPUT) {
+        batch = 0
+        await null
+        continue
+      }
+      const message = this.mailbox.take() as M
+      try {
+        const result = this.behaviour.receive(message)
+        if (isPromiseLike(result)) await result
+        this.processedCount++
+      } catch (error) {
+        this.fail(error)
+      }
+    }
+    this.running = false
+  }
+
+  private fail(error: unknown): void {
+    this.otherDropped++
+    this.hooks.dropped(1)
+    // Stopped while the receive was in flight: the actor is gone, there is nothing to restart.
+    if (this.halted) return
+    let cause = error
+    for (;;) {
+      if (!this.hooks.allowRestart()) {
+        this.halt()
+        this.hooks.failed(cause, 'stopped')
+        return
+      }
+      try {
+        this.behaviour = this.factory(this.context)
+        this.restartCount++
+        this.hooks.failed(cause, 'restarted')
+        return
+      } catch (factoryError) {
+        // A factory that throws is one more failure, charged to the same restart budget.
+        cause = factoryError
+      }
+    }
+  }
+}

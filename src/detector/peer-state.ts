@@ -1,0 +1,183 @@
+import type { HealthSummary, MemberState } from '../transport/codec.ts'
+import { createPhiState, elapsedForPhi, lastArrivalMs, phi, recordHeartbeat, type PhiOptions, type PhiState } from './phi.ts'
+
+/**
+ * The state machine an observer runs for one subject: alive -> suspect -> dead, and left after a
+ * graceful leave. A pure step: `stepPeer(state, input, options) -> { state, effects }`; the
+ * PeerActor shell performs the effects (publish the verdict, probe, schedule the next check).
+ *
+ * - alive -> suspect when phi (Hayashibara et al.) crosses phiSuspectThreshold, i.e. once the
+ *   silence since the last heartbeat reaches elapsedForPhi(threshold), stretched by the local
+ *   health multiplier (Lifeguard). On entering suspect the observer probes the subject directly.
+ * - suspect -> dead after suspicionTimeoutMs (stretched likewise), or suspicionTimeoutMsMin once
+ *   a probe found the subject refusing connections. A probe that succeeds restarts the suspicion
+ *   clock: the process answers, so it is not dead, however lost its heartbeats are.
+ * - Any heartbeat of the current incarnation brings suspect or dead back to alive; a heartbeat or
+ *   join with a higher incarnation (a restart, or a refutation, SWIM §4.2) resets the detector.
+ * - left is final for its incarnation: only a higher incarnation brings the peer back.
+ */
+export type ObservedState = MemberState
+
+export interface PeerStateOptions {
+  phi: PhiOptions
+  phiSuspectThreshold: number
+  suspicionTimeoutMs: number
+  suspicionTimeoutMsMin: number
+  /** Silence tolerated before a never-heard subject's first heartbeat, on top of phi's margin. */
+  firstHeartbeatGraceMs: number
+}
+
+export interface PeerState {
+  state: ObservedState
+  incarnation: number
+  /** Highest heartbeat sequence number seen in this incarnation (-1: none). */
+  lastSeq: number
+  detector: PhiState
+  /** When this node started observing the subject (the silence clock before any heartbeat). */
+  observingSinceMs: number
+  stateSinceMs: number
+  suspectedAtMs: number | undefined
+  /** What the last direct probe in this suspicion found. */
+  probe: 'none' | 'pending' | 'ok' | 'refused' | 'timeout'
+  health: HealthSummary | undefined
+  /** Failure episodes: transitions into suspect. */
+  failureCount: number
+}
+
+export type PeerInput =
+  | { type: 'heartbeat'; incarnation: number; seq: number; health: HealthSummary; nowMs: number }
+  | { type: 'join'; incarnation: number; nowMs: number }
+  | { type: 'leave'; incarnation: number; nowMs: number }
+  /** A scheduled check. `multiplier` stretches timeouts; `withholdDead`/`hold` come from awareness. */
+  | { type: 'check'; nowMs: number; multiplier: number; withholdDead: boolean; hold: boolean }
+  | { type: 'probe-result'; ok: boolean; reason?: 'refused' | 'timeout'; incarnation: number; nowMs: number }
+
+export type PeerEffect =
+  | { type: 'transition'; from: ObservedState; to: ObservedState; reason: string }
+  | { type: 'probe' }
+
+export interface PeerStep {
+  state: PeerState
+  effects: PeerEffect[]
+  /** When the shell should run the next check (absent: nothing pending, e.g. dead or left). */
+  wakeAtMs: number | undefined
+}
+
+export function createPeerState(incarnation: number, nowMs: number, options: PeerStateOptions): PeerState {
+  return {
+    state: 'alive',
+    incarnation,
+    lastSeq: -1,
+    detector: createPhiState(options.phi),
+    observingSinceMs: nowMs,
+    stateSinceMs: nowMs,
+    suspectedAtMs: undefined,
+    probe: 'none',
+    health: undefined,
+    failureCount: 0
+  }
+}
+
+/** Current phi (0 before any heartbeat). */
+export function currentPhi(s: PeerState, nowMs: number, options: PeerStateOptions): number {
+  return phi(s.detector, nowMs, options.phi)
+}
+
+/** When the silence becomes suspicious with the given timeout multiplier. */
+export function suspectAtMs(s: PeerState, multiplier: number, options: PeerStateOptions): number {
+  const last = lastArrivalMs(s.detector)
+  const margin = elapsedForPhi(s.detector, options.phiSuspectThreshold, options.phi) * multiplier
+  return last !== undefined ? last + margin : s.observingSinceMs + margin + options.firstHeartbeatGraceMs
+}
+
+/** When a suspect subject is declared dead with the given multiplier. */
+export function deadAtMs(s: PeerState, multiplier: number, options: PeerStateOptions): number {
+  const timeout = s.probe === 'refused' ? options.suspicionTimeoutMsMin : options.suspicionTimeoutMs
+  return (s.suspectedAtMs ?? s.stateSinceMs) + timeout * multiplier
+}
+
+function transition(s: PeerState, to: ObservedState, nowMs: number, reason: string, effects: PeerEffect[]): PeerState {
+  effects.push({ type: 'transition', from: s.state, to, reason })
+  const next: PeerState = { ...s, state: to, stateSinceMs: nowMs }
+  if (to === 'suspect') {
+    next.suspectedAtMs = nowMs
+    next.probe = 'pending'
+    next.failureCount = s.failureCount + 1
+    effects.push({ type: 'probe' })
+  } else {
+    next.suspectedAtMs = undefined
+    next.probe = 'none'
+  }
+  return next
+}
+
+/** A fresh incarnation: the detector starts over, since the old arrival pattern is history. */
+function reincarnate(s: PeerState, incarnation: number, nowMs: number, options: PeerStateOptions): PeerState {
+  return { ...s, incarnation, lastSeq: -1, detector: createPhiState(options.phi), observingSinceMs: nowMs }
+}
+
+export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptions, multiplier = 1): PeerStep {
+  const effects: PeerEffect[] = []
+  let next = s
+  switch (input.type) {
+    case 'heartbeat': {
+      if (input.incarnation < s.incarnation) break
+      if (input.incarnation > s.incarnation) next = reincarnate(s, input.incarnation, input.nowMs, options)
+      else if (s.state === 'left' || input.seq <= s.lastSeq) break
+      next = { ...next, lastSeq: input.seq, health: input.health, detector: recordHeartbeat(next.detector, input.nowMs, options.phi) }
+      if (next.state !== 'alive') {
+        const reason = input.incarnation > s.incarnation ? 'restarted with a new incarnation' : 'heartbeats resumed'
+        next = transition(next, 'alive', input.nowMs, reason, effects)
+      }
+      break
+    }
+    case 'join': {
+      if (input.incarnation <= s.incarnation) break
+      next = reincarnate(s, input.incarnation, input.nowMs, options)
+      if (next.state !== 'alive') next = transition(next, 'alive', input.nowMs, 'rejoined with a new incarnation', effects)
+      break
+    }
+    case 'leave': {
+      if (input.incarnation < s.incarnation || s.state === 'left') break
+      next = { ...s, incarnation: input.incarnation }
+      next = transition(next, 'left', input.nowMs, 'announced a graceful leave', effects)
+      break
+    }
+    case 'probe-result': {
+      if (s.state !== 'suspect' || input.incarnation !== s.incarnation) break
+      if (input.ok) {
+        // It answers: not dead. Restart the suspicion clock and probe again when it runs out.
+        next = { ...s, probe: 'ok', suspectedAtMs: input.nowMs }
+      } else {
+        next = { ...s, probe: input.reason ?? 'timeout' }
+      }
+      break
+    }
+    case 'check': {
+      if (input.hold) break
+      multiplier = input.multiplier
+      const now = input.nowMs
+      if (s.state === 'alive' && now >= suspectAtMs(s, multiplier, options)) {
+        const silentMs = Math.round(now - (lastArrivalMs(s.detector) ?? s.observingSinceMs))
+        next = transition(s, 'suspect', now, `no heartbeat for ${silentMs} ms (phi ${currentPhi(s, now, options).toFixed(1)})`, effects)
+      } else if (s.state === 'suspect' && now >= deadAtMs(s, multiplier, options)) {
+        if (s.probe === 'ok') {
+          // Answered the last probe: probe again instead of condemning it.
+          next = { ...s, probe: 'pending', suspectedAtMs: now }
+          effects.push({ type: 'probe' })
+        } else if (!input.withholdDead) {
+          const why = s.probe === 'refused' ? 'suspected and refusing connections' : `suspected for ${Math.round(now - (s.suspectedAtMs ?? now))} ms`
+          next = transition(s, 'dead', now, why, effects)
+        }
+      }
+      break
+    }
+  }
+  return { state: next, effects, wakeAtMs: nextWake(next, multiplier, options) }
+}
+
+function nextWake(s: PeerState, multiplier: number, options: PeerStateOptions): number | undefined {
+  if (s.state === 'alive') return suspectAtMs(s, multiplier, options)
+  if (s.state === 'suspect') return deadAtMs(s, multiplier, options)
+  return undefined
+}

@@ -1,0 +1,156 @@
+/**
+ * Who monitors whom: observers from k hash rings, as in Rapid (Lalith Suresh et al., "Stable and
+ * Consistent Membership at Scale with Rapid", USENIX ATC 2018, §4.1 "expander-based monitoring").
+ *
+ * Each ring orders the live members by a hash of (ring index, id). On ring i, the observer of a
+ * subject S is the first live member clockwise from S's position, skipping S itself and members
+ * already chosen on an earlier ring, so S gets up to k distinct observers. Why rings:
+ *
+ * - Every node computes the same sets from the same member list (input order does not matter,
+ *   ties break on the id), so no coordinator or agreement is needed.
+ * - Churn moves little: a joining member takes over as observer only of the subjects just
+ *   counter-clockwise of it (about one per ring); a leaving one hands its subjects to its
+ *   successors. Everyone else keeps their observers and their detector history.
+ * - Each member observes about k subjects (k rings, one predecessor per ring), so the heartbeat
+ *   load is spread evenly whatever the cluster size.
+ *
+ * A subject need not be live (a dead member's would-be observers are still computed, for its
+ * verdicts); observers are always live.
+ */
+
+export interface ObserverRings {
+  /**
+   * Observers of `subject` among `live` members (subject excluded), at most k distinct ids, in
+   * ring order (ring 0's observer first). With k or fewer other live members, all of them.
+   * Deterministic; O(k log n).
+   */
+  observersOf(subject: string): string[]
+  /**
+   * The subjects that `observer` observes: all members m (from `all`, dead ones included, and
+   * `live`) with observer in observersOf(m), sorted. The reverse index is built on the first call
+   * (O(n k log n)) and cached.
+   */
+  subjectsOf(observer: string): string[]
+}
+
+/** One ring: live members sorted by (position, id); positions[i] belongs to ids[i]. */
+interface Ring {
+  readonly positions: Float64Array
+  readonly ids: readonly string[]
+}
+
+const TWO_POW_21 = 2 ** 21
+
+/** murmur3's 32-bit finalizer: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/** MurmurHash3 x86_32 over the string's UTF-16 code units, two per 32-bit block. */
+function murmur3(id: string, seed: number): number {
+  let h = seed >>> 0
+  const n = id.length
+  const blocks = n >>> 1
+  for (let i = 0; i < blocks; i++) {
+    let k = id.charCodeAt(2 * i) | (id.charCodeAt(2 * i + 1) << 16)
+    k = Math.imul(k, 0xcc9e2d51)
+    k = (k << 15) | (k >>> 17)
+    k = Math.imul(k, 0x1b873593)
+    h ^= k
+    h = (h << 13) | (h >>> 19)
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0
+  }
+  if (n & 1) {
+    let k = id.charCodeAt(n - 1)
+    k = Math.imul(k, 0xcc9e2d51)
+    k = (k << 15) | (k >>> 17)
+    k = Math.imul(k, 0x1b873593)
+    h ^= k
+  }
+  return fmix32(h ^ (n * 2))
+}
+
+/**
+ * Position of `id` on ring `ringIndex`: a 53-bit integer from two MurmurHash3 lanes whose seeds
+ * derive from the ring index, so the rings are independent orders. Not cryptographic, and need
+ * not be: ids are libp2p peer ids (hashes of public keys), which no one can place at will without
+ * also generating a key for it; the point is speed, since 1,000 members x 8 rings are rehashed
+ * on every membership change. A plain number, so sorting compares doubles, not bigints.
+ */
+export function ringPosition(id: string, ringIndex: number): number {
+  const high = murmur3(id, fmix32(2 * ringIndex + 0x9e3779b9))
+  const low = murmur3(id, fmix32(2 * ringIndex + 1 + 0x7f4a7c15))
+  return high * TWO_POW_21 + (low >>> 11)
+}
+
+function before(position: number, id: string, otherPosition: number, otherId: string): boolean {
+  return position < otherPosition || (position === otherPosition && id < otherId)
+}
+
+function buildRing(members: readonly string[], ringIndex: number): Ring {
+  const entries = members.map((id) => ({ id, position: ringPosition(id, ringIndex) }))
+  // Positions are integers below 2^53, so the difference is exact; equal positions fall back to the id.
+  entries.sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return { positions: Float64Array.from(entries, (e) => e.position), ids: entries.map((e) => e.id) }
+}
+
+/** Index of the first member strictly after (position, id) on the ring, wrapping to 0. */
+function successorIndex(ring: Ring, position: number, id: string): number {
+  let lo = 0
+  let hi = ring.ids.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (before(position, id, ring.positions[mid]!, ring.ids[mid]!)) hi = mid
+    else lo = mid + 1
+  }
+  return lo === ring.ids.length ? 0 : lo
+}
+
+export function buildObserverRings(options: { k: number; live: readonly string[]; all: readonly string[] }): ObserverRings {
+  const { k } = options
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be an integer >= 0, got ${k}`)
+  const liveSet = new Set(options.live)
+  const live = [...liveSet]
+  const rings = Array.from({ length: k }, (_, i) => buildRing(live, i))
+  let reverse: Map<string, string[]> | undefined
+
+  function observersOf(subject: string): string[] {
+    const chosen = new Set<string>()
+    const wanted = Math.min(k, live.length - (liveSet.has(subject) ? 1 : 0))
+    for (let i = 0; i < k && chosen.size < wanted; i++) {
+      const ring = rings[i]!
+      const n = ring.ids.length
+      // Walk clockwise past the subject and past members taken on earlier rings (at most k+1 steps).
+      for (let j = successorIndex(ring, ringPosition(subject, i), subject), steps = 0; steps < n; j = (j + 1) % n, steps++) {
+        const candidate = ring.ids[j]!
+        if (candidate !== subject && !chosen.has(candidate)) {
+          chosen.add(candidate)
+          break
+        }
+      }
+    }
+    return [...chosen]
+  }
+
+  function subjectsOf(observer: string): string[] {
+    if (reverse === undefined) {
+      reverse = new Map()
+      const subjects = [...new Set([...options.all, ...live])].sort()
+      for (const subject of subjects) {
+        for (const o of observersOf(subject)) {
+          const list = reverse.get(o)
+          if (list === undefined) reverse.set(o, [subject])
+          else list.push(subject)
+        }
+      }
+    }
+    return [...(reverse.get(observer) ?? [])]
+  }
+
+  return { observersOf, subjectsOf }
+}

@@ -1,0 +1,525 @@
+import type { AlertEntry, ClusterView, PeerDetail, SelfView } from '../api/protocol.ts'
+import { AlertLog } from '../alerts/alert-log.ts'
+import { Supervisor } from '../actors/supervisor.ts'
+import type { AwarenessReading } from '../actors/peer-actor.ts'
+import * as awareness from '../detector/awareness.ts'
+import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
+import { lastArrivalMs } from '../detector/phi.ts'
+import { eventNameFor, HealthEventEmitter } from '../events.ts'
+import { Joiner } from '../membership/joiner.ts'
+import { MemberTable, type Member } from '../membership/member-table.ts'
+import type { Clock, Timer } from '../runtime/clock.ts'
+import type { Logger } from '../runtime/logger.ts'
+import type { Random } from '../runtime/random.ts'
+import { decodeMessage, encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type WireMessage } from '../transport/codec.ts'
+import { MessageValidator } from '../transport/message-validator.ts'
+import { eventsTopic, heartbeatTopic, SYNC_PROTOCOL } from '../transport/topics.ts'
+import type { Transport, TransportMessage } from '../transport/types.ts'
+import { LocalView } from '../view/local-view.ts'
+import { ReportStore } from '../view/reports.ts'
+import { Identity } from './identity.ts'
+import { Observation } from './observation.ts'
+import type { NodeOptions } from './options.ts'
+
+/**
+ * One cluster member's protocol engine, on any Transport and Clock: the agent runs it over
+ * libp2p on real time, the simulator over the in-memory network on virtual time. It publishes
+ * heartbeats, learns members (join/leave announcements, anti-entropy), observes its subjects with
+ * one PeerActor each, publishes their verdicts, combines others' verdicts into the local view,
+ * refutes suspicions about itself, and tracks its own health (Lifeguard awareness).
+ */
+export interface ClusterNodeDeps {
+  transport: Transport
+  clock: Clock
+  random: Random
+  logger: Logger
+  options: NodeOptions
+  /** Incarnation to start with (the agent persists a counter and passes stored + 1). */
+  incarnation: number
+  /** Persists a raised incarnation (refutation) so a restart starts above it. */
+  persistIncarnation?: (incarnation: number) => void
+  version?: string
+}
+
+interface Registration {
+  joiner: Joiner
+  missingTimer: Timer
+  peerId: string | undefined
+}
+
+/** Bytes allowed for one anti-entropy digest (a cluster of 10,000 members fits). */
+const SYNC_BYTES_MAX = 4 * 1024 * 1024
+
+export class ClusterNode {
+  readonly events = new HealthEventEmitter()
+  readonly validator: MessageValidator
+  readonly members: MemberTable
+  readonly reports: ReportStore
+  readonly view: LocalView
+  readonly alertLog: AlertLog
+  readonly supervisor: Supervisor
+  readonly stats = { heartbeatsSent: 0, heartbeatsReceived: 0, verdictsPublished: 0, publishErrors: 0, syncs: 0, syncErrors: 0, refutations: 0, ringRebuilds: 0 }
+  private readonly deps: ClusterNodeDeps
+  private readonly options: NodeOptions
+  private readonly identity: Identity
+  private readonly observation: Observation
+  private readonly detection: PeerStateOptions
+  private readonly events$: string
+  private awarenessState = awareness.createAwareness()
+  private readonly timers: Timer[] = []
+  private heartbeatTimer: Timer | undefined
+  private rebuildTimer: Timer | undefined
+  private joiner: Joiner | undefined
+  private readonly registrations = new Map<string, Registration>()
+  private running = false
+  private startedAtMs = 0
+  private nextHeartbeatDueMs = 0
+
+  constructor(deps: ClusterNodeDeps) {
+    this.deps = deps
+    this.options = deps.options
+    const o = this.options
+    const id = deps.transport.peerId
+    this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
+    this.events$ = eventsTopic(o.cluster)
+    this.validator = new MessageValidator({ cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2 })
+    this.members = new MemberTable(id, o.membersMax)
+    this.reports = new ReportStore(o.membersMax, Math.max(4 * o.observersPerSubject, 32))
+    this.alertLog = new AlertLog(o.alertLogMax)
+    this.supervisor = new Supervisor({
+      mailboxLengthMax: o.mailboxLengthMax,
+      restartsMax: 5,
+      restartWindowMs: 60_000,
+      clock: deps.clock,
+      onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, 'actor failed')
+    })
+    this.detection = {
+      phi: {
+        windowSamplesMax: o.detectorWindowSamplesMax,
+        minStdDevMs: o.detectorMinStdDevMs,
+        acceptableHeartbeatPauseMs: o.acceptableHeartbeatPauseMs,
+        firstHeartbeatEstimateMs: o.firstHeartbeatEstimateMs > 0 ? o.firstHeartbeatEstimateMs : o.heartbeatIntervalMs,
+        // As in Pekko: the gap that ends a suspicion is not a sample of normal arrivals, and would
+        // otherwise inflate the deviation and slow the next detection for the window's lifetime.
+        ignoreIntervalAbovePhi: o.phiSuspectThreshold
+      },
+      phiSuspectThreshold: o.phiSuspectThreshold,
+      suspicionTimeoutMs: o.suspicionTimeoutMs,
+      suspicionTimeoutMsMin: o.suspicionTimeoutMsMin,
+      // A new member needs a connection and a gossip subscription before its first heartbeat.
+      firstHeartbeatGraceMs: 2 * o.heartbeatIntervalMs
+    }
+    this.observation = new Observation({
+      selfId: id,
+      k: o.observersPerSubject,
+      supervisor: this.supervisor,
+      env: {
+        clock: deps.clock,
+        options: this.detection,
+        probeTimeoutMs: o.probeTimeoutMs,
+        checkIntervalMinMs: Math.max(10, Math.round(o.heartbeatIntervalMs / 4)),
+        awareness: () => this.awarenessReading(),
+        probe: (peerId, timeoutMs) => deps.transport.probe(peerId, timeoutMs),
+        onState: (peerId, state, transitions) => {
+          this.observation.recordState(peerId, state)
+          for (const t of transitions) {
+            if (t.to !== 'left') this.publishVerdict(peerId, state.incarnation, t.to, state.health)
+          }
+          if (transitions.length > 0) {
+            this.view.refresh(peerId, transitions.at(-1)!.reason)
+            if (transitions.some((t) => t.to === 'dead' || t.from === 'dead')) this.scheduleRebuild()
+          }
+        }
+      }
+    })
+    this.view = new LocalView({
+      clock: deps.clock,
+      selfId: id,
+      members: this.members,
+      reports: this.reports,
+      observersOf: (s) => this.observation.observersOf(s),
+      ownVerdict: (s) => {
+        const st = this.observation.stateOf(s)
+        if (st === undefined) return undefined
+        const now = deps.clock.now()
+        return { state: st.state, phi: currentPhi(st, now, this.detection), lastHeardAtMs: lastArrivalMs(st.detector), status: st.health?.status, incarnation: st.incarnation, failureCount: st.failureCount }
+      },
+      peerHistoryMax: o.peerHistoryMax,
+      onChange: (e) => {
+        const name = eventNameFor(e.from, e.to)
+        this.events.emit(name, e)
+        if (e.from === 'missing' && e.to === 'alive') return
+        const entry = this.alertLog.add({ at: new Date(e.atMs).toISOString(), peer: e.peer, peerName: e.name, from: e.from, to: e.to, message: `${e.name} is ${e.to}: ${e.reason}` })
+        this.events.emit('alert:raised', { id: entry.id, severity: entry.severity, peer: e.peer, message: entry.message, atMs: e.atMs })
+        deps.logger.info({ peer: e.peer, name: e.name, from: e.from, to: e.to, reason: e.reason }, 'peer state changed')
+      }
+    })
+  }
+
+  get id(): string {
+    return this.identity.id
+  }
+
+  get incarnation(): number {
+    return this.identity.incarnation
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return
+    this.running = true
+    const { transport, clock } = this.deps
+    this.startedAtMs = clock.now()
+    transport.setValidator(this.validator.validate)
+    transport.onMessage((msg) => this.onMessage(msg))
+    transport.handle(SYNC_PROTOCOL, async (from, request) => this.onSyncRequest(from, request))
+    transport.on('peer:connect', (peerId) => {
+      if (!this.members.has(peerId)) void this.syncWith(peerId)
+    })
+    transport.on('peer:disconnect', () => {
+      if (transport.connectedPeers().length === 0) this.joiner?.lostAllPeers()
+    })
+    await transport.start()
+    transport.subscribe(this.events$)
+    this.rebuildNow()
+    this.nextHeartbeatDueMs = clock.now()
+    this.heartbeatTick()
+    this.timers.push(clock.setInterval(() => this.antiEntropyTick(), this.options.antiEntropyIntervalMs))
+    this.timers.push(clock.setInterval(() => this.maintenanceTick(), Math.max(this.options.heartbeatIntervalMs, 500)))
+    this.joiner = new Joiner({
+      addresses: this.options.join,
+      retryIntervalMsMin: this.options.joinRetryIntervalMsMin,
+      retryIntervalMsMax: this.options.joinRetryIntervalMsMax,
+      clock,
+      random: this.deps.random,
+      logger: this.deps.logger,
+      dial: (address) => transport.dial(address),
+      isConnected: () => transport.connectedPeers().length > 0,
+      onJoined: (peerId) => { void this.syncWith(peerId).then(() => this.announceJoin()) }
+    })
+    this.joiner.start()
+    this.announceJoin()
+  }
+
+  /** Stops; with `leave`, first announces a graceful leave so peers mark this node `left`. */
+  async stop(options: { leave: boolean; flushMs?: number } = { leave: true }): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    if (options.leave) {
+      await this.publish(this.events$, { type: 'leave', ...this.identity.nextHeader() })
+      // Give gossip a moment to carry the leave before the connections close.
+      if ((options.flushMs ?? 0) > 0) await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, options.flushMs!))
+    }
+    this.joiner?.stop()
+    for (const r of this.registrations.values()) { r.joiner.stop(); r.missingTimer.cancel() }
+    for (const t of this.timers) t.cancel()
+    this.timers.length = 0
+    this.heartbeatTimer?.cancel()
+    this.rebuildTimer?.cancel()
+    this.observation.stopAll()
+    await this.supervisor.stopAll()
+    await this.deps.transport.stop()
+  }
+
+  /** Registers an expected member by address: dialled until it answers, `missing` until then. */
+  registerNode(address: string): void {
+    if (this.registrations.has(address)) return
+    const graceMs = this.options.suspicionTimeoutMs + 2 * this.options.heartbeatIntervalMs
+    const entry: Registration = { joiner: undefined as unknown as Joiner, missingTimer: undefined as unknown as Timer, peerId: undefined }
+    entry.joiner = new Joiner({
+      addresses: [address],
+      retryIntervalMsMin: this.options.joinRetryIntervalMsMin,
+      retryIntervalMsMax: this.options.joinRetryIntervalMsMax,
+      clock: this.deps.clock,
+      random: this.deps.random,
+      logger: this.deps.logger,
+      dial: (a) => this.deps.transport.dial(a),
+      isConnected: () => entry.peerId !== undefined && this.deps.transport.connectedPeers().includes(entry.peerId),
+      onJoined: (peerId) => {
+        entry.peerId = peerId
+        this.view.clearMissing(address)
+        void this.syncWith(peerId)
+      }
+    })
+    entry.missingTimer = this.deps.clock.setTimeout(() => {
+      if (entry.peerId === undefined) this.view.setMissing(address, address)
+    }, graceMs)
+    this.registrations.set(address, entry)
+    if (this.running) entry.joiner.start()
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  selfView(): SelfView {
+    const now = this.deps.clock.now()
+    return {
+      id: this.identity.id,
+      name: this.identity.name,
+      cluster: this.identity.cluster,
+      status: this.health().status,
+      incarnation: this.identity.incarnation,
+      addrs: this.deps.transport.listenAddresses(),
+      awareness: this.awarenessState.score,
+      startedAt: new Date(this.startedAtMs).toISOString(),
+      uptimeMs: Math.round(now - this.startedAtMs),
+      version: this.deps.version ?? '0.0.0'
+    }
+  }
+
+  clusterView(): ClusterView {
+    const peers = this.view.peers().sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+    return { self: this.selfView(), peers, generatedAt: new Date(this.deps.clock.now()).toISOString() }
+  }
+
+  peerDetail(idOrName: string): PeerDetail | undefined {
+    const peers = this.view.peers()
+    const peer = peers.find((p) => p.id === idOrName) ?? peers.find((p) => p.name === idOrName)
+    if (peer === undefined) return undefined
+    const history = this.view.history(peer.id).map((h) => ({ at: new Date(h.atMs).toISOString(), from: h.from, to: h.to, reason: h.reason }))
+    return { ...peer, history }
+  }
+
+  alerts(): AlertEntry[] {
+    return this.alertLog.list()
+  }
+
+  /** This node's own health, carried in its heartbeats. */
+  health(): HealthSummary {
+    const a = this.awarenessState
+    const status = awareness.withholdsDead(a, this.options) ? 'unhealthy' : a.score > 0 ? 'degraded' : 'healthy'
+    return { status, checksFailing: 0 }
+  }
+
+  /** Evidence from the runtime that the event loop lagged (fed by the agent's lag monitor). */
+  reportEventLoopLag(lagMs: number): void {
+    this.awarenessState = awareness.onEventLoopLag(this.awarenessState, lagMs, this.options)
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  private async publish(topic: string, message: WireMessage): Promise<void> {
+    try {
+      await this.deps.transport.publish(topic, encodeMessage(message))
+    } catch (err) {
+      this.stats.publishErrors++
+      this.deps.logger.debug({ err, topic }, 'publish failed')
+    }
+  }
+
+  private heartbeatTick(): void {
+    if (!this.running) return
+    const { clock } = this.deps
+    const now = clock.now()
+    const lateByMs = Math.max(0, now - this.nextHeartbeatDueMs)
+    this.awarenessState = awareness.onOwnHeartbeat(this.awarenessState, lateByMs, now, this.options)
+    void this.publish(heartbeatTopic(this.identity.cluster, this.identity.id), { type: 'heartbeat', ...this.identity.nextHeader(), health: this.health() })
+    this.stats.heartbeatsSent++
+    // Schedule from the due time, not from now, so the period does not drift; after a pause,
+    // skip the missed beats instead of sending a burst.
+    const interval = this.options.heartbeatIntervalMs
+    this.nextHeartbeatDueMs = lateByMs > interval ? now + interval : this.nextHeartbeatDueMs + interval
+    this.heartbeatTimer = clock.setTimeout(() => this.heartbeatTick(), this.nextHeartbeatDueMs - now)
+  }
+
+  private announceJoin(): void {
+    const addrs = this.deps.transport.listenAddresses()
+    void this.publish(this.events$, { type: 'join', ...this.identity.nextHeader(), name: this.identity.name, addrs })
+  }
+
+  private publishVerdict(subject: string, subjectIncarnation: number, state: 'alive' | 'suspect' | 'dead', health: HealthSummary | undefined): void {
+    this.stats.verdictsPublished++
+    void this.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  private onMessage(msg: TransportMessage): void {
+    if (!this.running) return
+    const m = this.validator.messageOf(msg)
+    if (m === undefined) return
+    const now = this.deps.clock.now()
+    switch (m.type) {
+      case 'heartbeat': {
+        this.stats.heartbeatsReceived++
+        this.learn({ id: m.sender, incarnation: m.incarnation }, now)
+        this.members.touch(m.sender, now)
+        this.observation.send(m.sender, { type: 'heartbeat', incarnation: m.incarnation, seq: m.seq, health: m.health })
+        break
+      }
+      case 'join': {
+        this.learn({ id: m.sender, name: m.name, addrs: m.addrs, incarnation: m.incarnation }, now)
+        this.observation.send(m.sender, { type: 'join', incarnation: m.incarnation })
+        break
+      }
+      case 'leave': {
+        this.learn({ id: m.sender, incarnation: m.incarnation, left: true }, now)
+        this.observation.send(m.sender, { type: 'leave', incarnation: m.incarnation })
+        this.view.refresh(m.sender, 'announced a graceful leave')
+        this.scheduleRebuild()
+        break
+      }
+      case 'verdict': {
+        if (m.subject === this.identity.id) {
+          if (m.state !== 'alive') this.refute(m.subjectIncarnation, `${m.sender} reported this node ${m.state}`)
+          break
+        }
+        this.learn({ id: m.subject, incarnation: m.subjectIncarnation }, now)
+        const recorded = this.reports.record(m.subject, m.sender, {
+          state: m.state, subjectIncarnation: m.subjectIncarnation, subjectStatus: m.subjectStatus,
+          observerIncarnation: m.incarnation, observerSeq: m.seq, atMs: now
+        })
+        if (recorded && !this.observation.isObserving(m.subject)) {
+          const before = this.view.stateOf(m.subject)
+          this.view.refresh(m.subject)
+          const after = this.view.stateOf(m.subject)
+          if (before !== after && (before === 'dead' || after === 'dead')) this.scheduleRebuild()
+        }
+        break
+      }
+      case 'digest':
+        break
+    }
+  }
+
+  /** Adds or updates a member; a new one or a new incarnation reshapes the rings. */
+  private learn(fact: Parameters<MemberTable['upsert']>[0], now: number): void {
+    if (fact.id === this.identity.id) return
+    const change = this.members.upsert(fact, now)
+    if (change === 'added') {
+      this.view.refresh(fact.id)
+      this.scheduleRebuild()
+    } else if (change === 'updated') {
+      this.view.refresh(fact.id)
+      this.scheduleRebuild()
+    }
+  }
+
+  private refute(claimedIncarnation: number, why: string): void {
+    if (!this.identity.refute(claimedIncarnation)) return
+    this.stats.refutations++
+    this.deps.logger.warn({ incarnation: this.identity.incarnation, why }, 'refuting a suspicion about this node')
+    this.announceJoin()
+  }
+
+  // ---- anti-entropy --------------------------------------------------------------------------
+
+  private digest(): MemberDigestEntry[] {
+    const self: MemberDigestEntry = { id: this.identity.id, name: this.identity.name, incarnation: this.identity.incarnation, state: 'alive', addrs: this.deps.transport.listenAddresses() }
+    return [self, ...this.members.digest((m) => this.gossipStateOf(m))]
+  }
+
+  /** What this node tells others about a member: left and dead are worth spreading, suspect is not. */
+  private gossipStateOf(m: Member): MemberState {
+    if (m.left) return 'left'
+    const s = this.view.stateOf(m.id)
+    return s === 'dead' ? 'dead' : 'alive'
+  }
+
+  private encodeDigest(): Uint8Array {
+    return encodeMessage({ type: 'digest', ...this.identity.nextHeader(), members: this.digest() })
+  }
+
+  private async onSyncRequest(from: string, request: Uint8Array): Promise<Uint8Array> {
+    this.mergeDigest(from, request)
+    return this.encodeDigest()
+  }
+
+  private async syncWith(peerId: string): Promise<void> {
+    if (!this.running) return
+    try {
+      const response = await this.deps.transport.request(peerId, SYNC_PROTOCOL, this.encodeDigest(), this.options.probeTimeoutMs * 2)
+      this.stats.syncs++
+      this.mergeDigest(peerId, response)
+    } catch (err) {
+      this.stats.syncErrors++
+      this.deps.logger.debug({ err, peer: peerId }, 'anti-entropy exchange failed')
+    }
+  }
+
+  private mergeDigest(from: string, bytes: Uint8Array): void {
+    const decoded = decodeMessage(bytes, SYNC_BYTES_MAX)
+    if (!decoded.ok || decoded.message.type !== 'digest' || decoded.message.cluster !== this.identity.cluster || decoded.message.sender !== from) {
+      this.stats.syncErrors++
+      return
+    }
+    const now = this.deps.clock.now()
+    for (const e of decoded.message.members) {
+      if (e.id === this.identity.id) {
+        if (e.state !== 'alive') this.refute(e.incarnation, `${from} believes this node ${e.state}`)
+        continue
+      }
+      // The sender speaks first-hand about itself; about others it is hearsay (dead or alive).
+      const hearsay: MemberState = e.state === 'suspect' ? 'alive' : e.state
+      this.learn({ id: e.id, name: e.name, addrs: e.addrs, incarnation: e.incarnation, left: e.state === 'left', hearsay }, now)
+    }
+  }
+
+  private antiEntropyTick(): void {
+    const connected = this.deps.transport.connectedPeers()
+    const peer = this.deps.random.pick(connected)
+    if (peer !== undefined) void this.syncWith(peer)
+  }
+
+  // ---- rings, subscriptions, connections -----------------------------------------------------
+
+  private isLive(m: Member): boolean {
+    if (m.left) return false
+    const s = this.view.stateOf(m.id)
+    return s !== 'dead'
+  }
+
+  private scheduleRebuild(): void {
+    if (this.rebuildTimer !== undefined || !this.running) return
+    // Debounced: a burst of joins or deaths reshapes the rings once.
+    this.rebuildTimer = this.deps.clock.setTimeout(() => {
+      this.rebuildTimer = undefined
+      this.rebuildNow()
+    }, Math.min(100, this.options.heartbeatIntervalMs / 4))
+  }
+
+  private rebuildNow(): void {
+    this.stats.ringRebuilds++
+    const live = [this.identity.id]
+    const all = [this.identity.id]
+    for (const m of this.members.all()) {
+      if (m.left) continue
+      all.push(m.id)
+      if (this.isLive(m)) live.push(m.id)
+    }
+    const change = this.observation.rebuild(live, all, (id) => {
+      const m = this.members.get(id)
+      const s = this.view.stateOf(id)
+      return { incarnation: m?.incarnation ?? 0, state: s === 'dead' ? 'dead' : 'alive' }
+    })
+    const { transport } = this.deps
+    for (const id of change.stopped) transport.unsubscribe(heartbeatTopic(this.identity.cluster, id))
+    for (const id of change.started) transport.subscribe(heartbeatTopic(this.identity.cluster, id))
+    for (const m of this.members.all()) this.view.refresh(m.id)
+    this.connectNeighbours()
+  }
+
+  private connectNeighbours(): void {
+    const { transport } = this.deps
+    const connected = new Set(transport.connectedPeers())
+    for (const id of this.observation.neighbours()) {
+      const m = this.members.get(id)
+      if (m === undefined || connected.has(id) || !this.isLive(m) || m.addrs.length === 0) continue
+      transport.connect(id, m.addrs).catch((err: unknown) => this.deps.logger.debug({ err, peer: id }, 'connect failed'))
+    }
+  }
+
+  private maintenanceTick(): void {
+    this.connectNeighbours()
+    const reaped = this.members.reap(this.deps.clock.now(), this.options.reapAfterMs, (m) => m.left || this.view.stateOf(m.id) === 'dead')
+    for (const id of reaped) {
+      this.view.remove(id)
+      this.reports.forgetSubject(id)
+      this.reports.forgetObserver(id)
+    }
+    if (reaped.length > 0) this.scheduleRebuild()
+  }
+
+  private awarenessReading(): AwarenessReading {
+    const a = this.awarenessState
+    return { multiplier: awareness.timeoutMultiplier(a), withholdDead: awareness.withholdsDead(a, this.options), holdUntilMs: a.holdUntilMs }
+  }
+}

@@ -1,0 +1,9 @@
+import type { Config } from '../config/schema.ts'
+
+/** The options a ClusterNode reads: the agent's config minus what only the shell uses. */
+export type NodeOptions = Pick<Config,
+  | 'name' | 'cluster' | 'join' | 'heartbeatIntervalMs' | 'phiSuspectThreshold' | 'detectorWindowSamplesMax'
+  | 'detectorMinStdDevMs' | 'acceptableHeartbeatPauseMs' | 'firstHeartbeatEstimateMs' | 'suspicionTimeoutMs'
+  | 'suspicionTimeoutMsMin' | 'probeTimeoutMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
+  | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reapAfterMs'
+  | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax'>

@@ -1,0 +1,191 @@
+import type { PeerState, PeerView } from '../api/protocol.ts'
+import type { PeerEvent } from '../events.ts'
+import type { MemberTable } from '../membership/member-table.ts'
+import type { Clock } from '../runtime/clock.ts'
+import type { MemberState, NodeStatus } from '../transport/codec.ts'
+import { aggregateVerdicts } from './aggregate.ts'
+import type { ReportStore } from './reports.ts'
+
+/**
+ * This node's view of every member: its own verdict for the peers it observes, the combined
+ * verdict of the observers' reports for the others, and `missing` for registered members never
+ * heard from. Every change of a peer's state is recorded in its bounded history and announced
+ * through `onChange` (which feeds the events and the alert log).
+ */
+export interface OwnVerdict {
+  state: MemberState
+  phi: number
+  lastHeardAtMs: number | undefined
+  status: NodeStatus | undefined
+  incarnation: number
+  failureCount: number
+}
+
+export interface HistoryEntry {
+  atMs: number
+  from: PeerState
+  to: PeerState
+  reason: string
+}
+
+interface Record {
+  state: PeerState
+  sinceMs: number
+  agree: number
+  total: number
+  history: HistoryEntry[]
+  /** Failure episodes counted by this view (suspect transitions), for peers not observed first-hand. */
+  failures: number
+}
+
+export interface LocalViewDeps {
+  clock: Clock
+  selfId: string
+  members: MemberTable
+  reports: ReportStore
+  observersOf(subject: string): readonly string[]
+  /** This node's own verdict when it observes `subject`, else undefined. */
+  ownVerdict(subject: string): OwnVerdict | undefined
+  peerHistoryMax: number
+  onChange(event: PeerEvent): void
+}
+
+export class LocalView {
+  private readonly records = new Map<string, Record>()
+  private readonly missing = new Map<string, { name: string; sinceMs: number }>()
+  private readonly deps: LocalViewDeps
+
+  constructor(deps: LocalViewDeps) {
+    this.deps = deps
+  }
+
+  stateOf(id: string): PeerState | undefined {
+    return this.records.get(id)?.state ?? (this.missing.has(id) ? 'missing' : undefined)
+  }
+
+  /** Recomputes one member's state; records and announces a change. */
+  refresh(id: string, reason?: string): void {
+    const member = this.deps.members.get(id)
+    if (member === undefined) return
+    const now = this.deps.clock.now()
+    const observers = this.deps.observersOf(id)
+    const own = this.deps.ownVerdict(id)
+    const reports = this.deps.reports.of(id)
+    const facts = { incarnation: member.incarnation, left: member.left, presumed: member.hearsay, reports }
+    let next: { state: PeerState; agree: number; total: number }
+    if (own !== undefined) {
+      // First-hand: this node's verdict, and how many of the other observers' reports match it.
+      const state: PeerState = member.left ? 'left' : own.state
+      const others = observers.filter((o) => o !== this.deps.selfId)
+      next = { state, agree: 1 + countMatching(state, others, facts), total: others.length + 1 }
+    } else {
+      next = aggregateVerdicts({ ...facts, observers })
+    }
+    const why = reason ?? (own !== undefined ? 'own detector' : `${next.agree} of ${next.total} observers report ${next.state}`)
+    const record = this.records.get(id)
+    if (record === undefined) {
+      // A member entering the view comes "from missing": never seen before, or registered and
+      // now identified. As alive this is announced as peer:joined.
+      this.missing.delete(id)
+      const created: Record = { state: next.state, sinceMs: now, agree: next.agree, total: next.total, history: [], failures: 0 }
+      this.records.set(id, created)
+      this.announce(created, member, { atMs: now, from: 'missing', to: next.state, reason: 'learned of the member' }, own !== undefined)
+      return
+    }
+    record.agree = next.agree
+    record.total = next.total
+    if (record.state === next.state) return
+    const from = record.state
+    record.state = next.state
+    record.sinceMs = now
+    if (next.state === 'suspect') record.failures++
+    this.announce(record, member, { atMs: now, from, to: next.state, reason: why }, own !== undefined)
+  }
+
+  private announce(record: Record, member: { id: string; name: string; incarnation: number }, entry: HistoryEntry, observedBySelf: boolean): void {
+    record.history.push(entry)
+    if (record.history.length > this.deps.peerHistoryMax) record.history.splice(0, record.history.length - this.deps.peerHistoryMax)
+    this.deps.onChange({ peer: member.id, name: member.name, from: entry.from, to: entry.to, incarnation: member.incarnation, reason: entry.reason, observedBySelf, atMs: entry.atMs })
+  }
+
+  remove(id: string): void {
+    this.records.delete(id)
+  }
+
+  /** A registered member (by address) not heard from: shown as missing until it is identified. */
+  setMissing(key: string, name: string): void {
+    if (this.missing.has(key)) return
+    const now = this.deps.clock.now()
+    this.missing.set(key, { name, sinceMs: now })
+    this.deps.onChange({ peer: key, name, from: 'missing', to: 'missing', incarnation: 0, reason: 'registered member never answered', observedBySelf: true, atMs: now })
+  }
+
+  clearMissing(key: string): void {
+    this.missing.delete(key)
+  }
+
+  history(id: string): readonly HistoryEntry[] {
+    return this.records.get(id)?.history ?? []
+  }
+
+  /** The per-peer part of GET /v1/view. */
+  peers(): PeerView[] {
+    const now = this.deps.clock.now()
+    const out: PeerView[] = []
+    for (const [id, record] of this.records) {
+      const member = this.deps.members.get(id)
+      if (member === undefined) continue
+      const own = this.deps.ownVerdict(id)
+      out.push({
+        id,
+        name: member.name,
+        state: record.state,
+        phi: own !== undefined ? round(own.phi, 2) : null,
+        lastHeardMs: own?.lastHeardAtMs !== undefined ? Math.max(0, Math.round(now - own.lastHeardAtMs)) : null,
+        observers: { agree: record.agree, total: record.total },
+        status: own?.status ?? this.reportedStatus(id) ?? 'unknown',
+        incarnation: member.incarnation,
+        observedBySelf: own !== undefined,
+        failureCount: own !== undefined ? own.failureCount : record.failures,
+        since: new Date(record.sinceMs).toISOString(),
+        addrs: member.addrs
+      })
+    }
+    for (const [key, m] of this.missing) {
+      if (this.records.has(key)) continue
+      out.push({
+        id: key, name: m.name, state: 'missing', phi: null, lastHeardMs: null, observers: { agree: 0, total: 0 },
+        status: 'unknown', incarnation: 0, observedBySelf: true, failureCount: 0, since: new Date(m.sinceMs).toISOString(), addrs: [key]
+      })
+    }
+    return out
+  }
+
+  private reportedStatus(id: string): NodeStatus | undefined {
+    let best: { atMs: number; status: NodeStatus } | undefined
+    for (const r of this.deps.reports.of(id).values()) {
+      if (best === undefined || r.atMs > best.atMs) best = { atMs: r.atMs, status: r.subjectStatus }
+    }
+    return best?.status
+  }
+
+}
+
+function countMatching(
+  state: PeerState,
+  observers: readonly string[],
+  facts: { incarnation: number; presumed: MemberState; reports: ReturnType<ReportStore['of']> }
+): number {
+  let n = 0
+  for (const o of observers) {
+    const r = facts.reports.get(o)
+    const v = r !== undefined && r.subjectIncarnation >= facts.incarnation ? r.state : facts.presumed
+    if (v === state || (state === 'suspect' && v === 'dead')) n++
+  }
+  return n
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}
