@@ -71,3 +71,33 @@ export interface AlertEntry {
 export interface ErrorBody {
   error: { code: string; message: string }
 }
+
+/** One change of a peer's state as this node saw it; `reason` says what caused it, for humans. */
+export interface PeerHistoryEntry {
+  /** When the change happened (ISO 8601). */
+  at: string
+  from: PeerState
+  to: PeerState
+  reason: string
+}
+
+/** GET /v1/peers/{id-or-name} and `healthmon peer --json`: the peer's view plus its recent history, oldest first. */
+export interface PeerDetail extends PeerView {
+  history: PeerHistoryEntry[]
+}
+
+/** GET /v1/alerts and `healthmon alerts --json`. */
+export interface AlertsResponse {
+  alerts: AlertEntry[]
+}
+
+/**
+ * The socket API's paths, so server and clients cannot drift apart. A peer is addressed by id or
+ * by name, percent-encoded as one path segment.
+ */
+export const API_PATHS = {
+  view: '/v1/view',
+  self: '/v1/self',
+  alerts: '/v1/alerts',
+  peer: (idOrName: string): string => `/v1/peers/${encodeURIComponent(idOrName)}`
+} as const

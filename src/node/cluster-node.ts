@@ -47,6 +47,9 @@ interface Registration {
   peerId: string | undefined
 }
 
+/** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
+const LEAVE_DIRECT_PEERS_MAX = 16
+
 /** Bytes allowed for one anti-entropy digest (a cluster of 10,000 members fits). */
 const SYNC_BYTES_MAX = 4 * 1024 * 1024
 
@@ -72,6 +75,8 @@ export class ClusterNode {
   private joiner: Joiner | undefined
   private readonly registrations = new Map<string, Registration>()
   private running = false
+  /** Set while stopping with a leave: this node's digest entry says `left`. */
+  private leaving = false
   private startedAtMs = 0
   private nextHeartbeatDueMs = 0
 
@@ -200,14 +205,21 @@ export class ClusterNode {
     this.announceJoin()
   }
 
-  /** Stops; with `leave`, first announces a graceful leave so peers mark this node `left`. */
-  async stop(options: { leave: boolean; flushMs?: number } = { leave: true }): Promise<void> {
+  /** Stops; with `leave`, first announces a graceful leave so peers mark this node `left` (waiting up to leaveTimeoutMs for direct acknowledgements). */
+  async stop(options: { leave: boolean; leaveTimeoutMs?: number } = { leave: true }): Promise<void> {
     if (!this.running) return
     this.running = false
     if (options.leave) {
+      this.leaving = true
       await this.publish(this.events$, { type: 'leave', ...this.identity.nextHeader() })
-      // Give gossip a moment to carry the leave before the connections close.
-      if ((options.flushMs ?? 0) > 0) await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, options.flushMs!))
+      // Gossip is fire and forget, and closing the connections right after publishing can lose
+      // the message under load. So the leave also goes directly, as an anti-entropy digest that
+      // lists this node as left, to the connected peers (acknowledged); from them it spreads by
+      // anti-entropy to anyone the gossip missed.
+      const peers = this.deps.transport.connectedPeers().slice(0, LEAVE_DIRECT_PEERS_MAX)
+      const digest = this.encodeDigest()
+      const timeoutMs = options.leaveTimeoutMs ?? 1000
+      await Promise.allSettled(peers.map((p) => this.deps.transport.request(p, SYNC_PROTOCOL, digest, timeoutMs)))
     }
     this.joiner?.stop()
     for (const r of this.registrations.values()) { r.joiner.stop(); r.missingTimer.cancel() }
@@ -403,7 +415,7 @@ export class ClusterNode {
   // ---- anti-entropy --------------------------------------------------------------------------
 
   private digest(): MemberDigestEntry[] {
-    const self: MemberDigestEntry = { id: this.identity.id, name: this.identity.name, incarnation: this.identity.incarnation, state: 'alive', addrs: this.deps.transport.listenAddresses() }
+    const self: MemberDigestEntry = { id: this.identity.id, name: this.identity.name, incarnation: this.identity.incarnation, state: this.leaving ? 'left' : 'alive', addrs: this.deps.transport.listenAddresses() }
     return [self, ...this.members.digest((m) => this.gossipStateOf(m))]
   }
 
@@ -492,7 +504,7 @@ export class ClusterNode {
     })
     const { transport } = this.deps
     for (const id of change.stopped) transport.unsubscribe(heartbeatTopic(this.identity.cluster, id))
-    for (const id of change.started) transport.subscribe(heartbeatTopic(this.identity.cluster, id))
+    for (const id of change.started) transport.subscribe(heartbeatTopic(this.identity.cluster, id), { relay: false })
     for (const m of this.members.all()) this.view.refresh(m.id)
     this.connectNeighbours()
   }

@@ -68,7 +68,11 @@ export class VirtualCluster {
   /** Stops a node gracefully: it announces its leave first. */
   async leave(id: string): Promise<void> {
     const n = this.get(id)
-    await n.node.stop({ leave: true })
+    // Leaving waits for acknowledgements, which travel on virtual time: drive the clock meanwhile.
+    let stopped = false
+    const stopping = n.node.stop({ leave: true }).then(() => { stopped = true })
+    await this.runUntil(() => stopped, 60_000)
+    await stopping
     for (const topic of n.transport.subscriptions()) n.transport.unsubscribe(topic)
     await drainMicrotasks()
   }

@@ -32,6 +32,16 @@ export type ProbeResult =
 /** Handler for a request/response protocol: one request in, one response out. */
 export type RequestHandler = (from: string, request: Uint8Array) => Promise<Uint8Array>
 
+export interface SubscribeOptions {
+  /**
+   * false: accept only messages received directly from their publisher, and never forward them.
+   * For heartbeat topics, whose publisher keeps a direct connection to every subscriber (its
+   * observers), relaying only multiplies copies: each observer would forward every heartbeat to
+   * its mesh peers, who already have it. Default true (normal gossip).
+   */
+  relay?: boolean
+}
+
 export interface TransportEvents {
   /** A connection to a peer opened (first connection only). */
   'peer:connect': string
@@ -51,7 +61,7 @@ export interface Transport {
   /** Addresses others can dial, each ending in /p2p/<peerId> (memory: "/memory/<peerId>"). */
   listenAddresses(): string[]
 
-  subscribe(topic: string): void
+  subscribe(topic: string, options?: SubscribeOptions): void
   unsubscribe(topic: string): void
   /** Topics this node is subscribed to. */
   subscriptions(): string[]

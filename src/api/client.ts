@@ -1,0 +1,125 @@
+/**
+ * The socket API's client, used by the CLI and scripts: one GET per call over a fresh connection
+ * to the agent's unix socket (no keep-alive pool, so a short-lived CLI exits as soon as it has its
+ * answer). Error bodies become ApiError with the server's code; failing to reach the agent at all
+ * becomes AGENT_UNREACHABLE naming the socket, so the CLI can say exactly what it tried.
+ */
+import { request } from 'node:http'
+import { HealthmonError } from '../errors.ts'
+import { apiErrorFrom } from './errors.ts'
+
+export interface ApiClientOptions {
+  /**
+   * Inactivity limit in ms: connecting, and each wait for more of the response, may take at most
+   * this long before the call fails with AGENT_UNREACHABLE. Default 5000. Not a total deadline:
+   * a response that keeps arriving is bounded by responseBytesMax instead.
+   */
+  timeoutMs?: number
+  /** Largest response body accepted, in bytes; beyond it the call fails. Default 64 MiB. */
+  responseBytesMax?: number
+}
+
+export const CLIENT_TIMEOUT_MS_DEFAULT = 5000
+export const RESPONSE_BYTES_MAX_DEFAULT = 64 * 1024 * 1024
+
+function connectionError(socketPath: string, error: unknown): HealthmonError {
+  if (error instanceof HealthmonError) return error
+  const errno = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
+  const cause = { cause: error }
+  switch (errno) {
+    case 'ENOENT':
+      return new HealthmonError('AGENT_UNREACHABLE', `no agent is listening on ${socketPath}: no such socket`, cause)
+    case 'ECONNREFUSED':
+      return new HealthmonError('AGENT_UNREACHABLE', `no agent is listening on ${socketPath}: connection refused (a stale socket)`, cause)
+    case 'EACCES':
+    case 'EPERM':
+      return new HealthmonError('AGENT_UNREACHABLE', `permission denied on ${socketPath}; run as the agent's user or a member of the socket's group`, cause)
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} closed the connection (${errno})`, cause)
+    default:
+      return new HealthmonError('AGENT_UNREACHABLE', `cannot reach the agent on ${socketPath}: ${error instanceof Error ? error.message : String(error)}`, cause)
+  }
+}
+
+export class ApiClient {
+  readonly socketPath: string
+  private readonly timeoutMs: number
+  private readonly responseBytesMax: number
+
+  constructor(socketPath: string, options: ApiClientOptions = {}) {
+    this.socketPath = socketPath
+    this.timeoutMs = options.timeoutMs ?? CLIENT_TIMEOUT_MS_DEFAULT
+    this.responseBytesMax = options.responseBytesMax ?? RESPONSE_BYTES_MAX_DEFAULT
+  }
+
+  /**
+   * GETs `path` (e.g. API_PATHS.view) and returns the parsed JSON body. The body is trusted to
+   * have the protocol's shape (T); it is not validated. Rejects with ApiError for an error
+   * answer, AGENT_UNREACHABLE when the agent cannot be reached or goes silent, PAYLOAD_TOO_LARGE
+   * for an oversize answer, MESSAGE_INVALID for one that is not JSON.
+   */
+  get<T>(path: string): Promise<T> {
+    const socketPath = this.socketPath
+    const bytesMax = this.responseBytesMax
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const settle = (outcome: () => void): void => {
+        if (settled) return
+        settled = true
+        outcome()
+      }
+      const req = request({
+        socketPath,
+        path,
+        method: 'GET',
+        agent: false,
+        timeout: this.timeoutMs,
+        headers: { host: 'localhost', accept: 'application/json', connection: 'close' }
+      })
+      const fail = (error: HealthmonError): void => {
+        settle(() => reject(error))
+        req.destroy()
+      }
+      req.on('timeout', () => {
+        fail(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} did not answer within ${this.timeoutMs} ms`))
+      })
+      req.on('error', (error) => fail(connectionError(socketPath, error)))
+      req.on('response', (res) => {
+        const tooLarge = (): HealthmonError =>
+          new HealthmonError('PAYLOAD_TOO_LARGE', `the agent on ${socketPath} sent more than ${bytesMax} bytes for ${path}`)
+        if (Number(res.headers['content-length'] ?? 0) > bytesMax) {
+          fail(tooLarge())
+          return
+        }
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size > bytesMax) fail(tooLarge())
+          else chunks.push(chunk)
+        })
+        res.on('error', (error) => fail(connectionError(socketPath, error)))
+        res.on('close', () => {
+          if (!res.complete) fail(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} closed the connection mid-answer`))
+        })
+        res.on('end', () => {
+          const status = res.statusCode ?? 0
+          const text = Buffer.concat(chunks).toString('utf8')
+          let body: unknown
+          try {
+            body = JSON.parse(text)
+          } catch {
+            if (status >= 200 && status < 300) {
+              fail(new HealthmonError('MESSAGE_INVALID', `the agent on ${socketPath} answered ${path} with something that is not JSON`))
+              return
+            }
+          }
+          if (status >= 200 && status < 300) settle(() => resolve(body as T))
+          else settle(() => reject(apiErrorFrom(status, body)))
+        })
+      })
+      req.end()
+    })
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The API server's counters, kept for the future Prometheus /metrics endpoint (route and status
+ * class are small fixed label sets, so they map to labelled counters directly).
+ */
+import { API_ROUTE_NAMES, type ApiRouteName } from './routes.ts'
+
+export type StatusClass = '2xx' | '4xx' | '5xx'
+
+/** Totals since start, as a snapshot (safe to keep and compare). */
+export interface ApiServerStats {
+  connectionsActive: number
+  connectionsTotal: number
+  /** Connections over connectionsMax, answered 429 and closed. */
+  connectionsRejected: number
+  /** Connections over twice connectionsMax, closed without an answer. */
+  connectionsDropped: number
+  /** Connections cut by the HTTP parser: malformed requests and timeouts (400/408/431). */
+  clientErrors: number
+  /** Answered requests by route and status class. */
+  requests: Record<ApiRouteName, Record<StatusClass, number>>
+}
+
+export function statusClass(status: number): StatusClass {
+  return status < 400 ? '2xx' : status < 500 ? '4xx' : '5xx'
+}
+
+export function emptyRequests(): Record<ApiRouteName, Record<StatusClass, number>> {
+  const requests = {} as Record<ApiRouteName, Record<StatusClass, number>>
+  for (const route of API_ROUTE_NAMES) requests[route] = { '2xx': 0, '4xx': 0, '5xx': 0 }
+  return requests
+}

@@ -1,0 +1,70 @@
+import { Command, Option } from 'commander'
+import type { ConfigInput } from '../config/schema.ts'
+import { HealthmonError } from '../errors.ts'
+
+/**
+ * `healthmon agent`: runs the daemon in the foreground. Options come from defaults <- --profile
+ * <- --config file <- HEALTHMON_* env <- flags. SIGTERM and SIGINT announce a graceful leave
+ * and stop; a second signal exits at once. The daemon (libp2p: ~0.8 s and ~60 MB to load) is
+ * imported only when the command runs, so client commands start fast.
+ */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+function integer(name: string) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n)) throw new HealthmonError('CONFIG_INVALID', `invalid config: ${name}: must be an integer, got ${JSON.stringify(value)}`)
+    return n
+  }
+}
+
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description('run the healthmon agent in the foreground (every option has a default: alone it starts a one-node cluster)')
+    .option('--name <name>', 'name shown in views (default: host name)')
+    .option('--cluster <name>', 'cluster name (default: "default")')
+    .option('--listen <multiaddr>', 'address to listen on, repeatable (default: /ip4/0.0.0.0/tcp/7946)', collect)
+    .option('--join <address>', 'member to join: multiaddr or host:port, repeatable', collect)
+    .option('--socket <path>', 'unix socket of the local API')
+    .option('--data-dir <dir>', 'where the node key and state live')
+    .option('--heartbeat-interval-ms <n>', 'heartbeat period in milliseconds (default: 1000)', integer('heartbeatIntervalMs'))
+    .addOption(new Option('--profile <name>', 'preset for the defaults').choices(['lan', 'wan', 'local-test']))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .option('--config <file>', 'JSON or YAML config file')
+    .action(async (opts: Record<string, unknown>) => {
+      const flags: ConfigInput = {
+        name: opts['name'] as string | undefined,
+        cluster: opts['cluster'] as string | undefined,
+        listen: opts['listen'] as string[] | undefined,
+        join: opts['join'] as string[] | undefined,
+        socket: opts['socket'] as string | undefined,
+        dataDir: opts['dataDir'] as string | undefined,
+        heartbeatIntervalMs: opts['heartbeatIntervalMs'] as number | undefined,
+        profile: opts['profile'] as ConfigInput['profile'],
+        logLevel: opts['logLevel'] as ConfigInput['logLevel']
+      }
+      const [{ loadConfig }, { Daemon }] = await Promise.all([import('../config/load.ts'), import('../daemon.ts')])
+      const config = loadConfig({ flags, configFile: opts['config'] as string | undefined })
+      const daemon = new Daemon({ config })
+      let stopping = false
+      const shutdown = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          daemon.logger.warn({ signal }, 'second signal: exiting now')
+          process.exit(1)
+        }
+        stopping = true
+        daemon.logger.info({ signal }, 'leaving the cluster')
+        daemon.stop({ leave: true }).then(
+          () => process.exit(0),
+          (err: unknown) => {
+            daemon.logger.error({ err }, 'error while stopping')
+            process.exit(1)
+          }
+        )
+      }
+      process.on('SIGTERM', shutdown)
+      process.on('SIGINT', shutdown)
+      // The listening TCP and unix sockets keep the process alive until a signal stops it.
+      await daemon.start()
+    })
+}

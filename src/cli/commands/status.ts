@@ -1,0 +1,54 @@
+/**
+ * `healthmon status`: this node's view of the cluster, from GET /v1/view. One line about the node
+ * itself, then a table of peers, the ones needing attention first.
+ */
+import { Command } from 'commander'
+import { API_PATHS, type ClusterView, type PeerView } from '../../api/protocol.ts'
+import {
+  colorEnabled, compareText, formatDuration, formatLastHeard, formatPhi, paint, renderTable, sanitize, shortId,
+  stateSeverity, stateStyle, statusStyle, type Column
+} from '../format.ts'
+import { fetchFromAgent, printJson, withClientOptions, type ClientOptions } from './common.ts'
+
+const PEER_COLUMNS: readonly Column<PeerView>[] = [
+  { header: 'NAME', value: (p) => p.name },
+  { header: 'ID', value: (p) => shortId(p.id) },
+  { header: 'STATE', value: (p) => p.state, style: (p) => stateStyle(p.state) },
+  { header: 'PHI', value: (p) => formatPhi(p.phi), align: 'right' },
+  { header: 'LAST HEARD', value: (p) => formatLastHeard(p.lastHeardMs), align: 'right' },
+  { header: 'OBSERVERS', value: (p) => `${p.observers.agree}/${p.observers.total}`, align: 'right' },
+  { header: 'STATUS', value: (p) => p.status, style: (p) => statusStyle(p.status) },
+  { header: 'FAILURES', value: (p) => String(p.failureCount), align: 'right' }
+]
+
+/** Peers by state severity (dead, missing, suspect, alive, left), then name, then id. */
+export function sortPeers(peers: readonly PeerView[]): PeerView[] {
+  return [...peers].sort((a, b) => stateSeverity(a.state) - stateSeverity(b.state) || compareText(a.name, b.name) || compareText(a.id, b.id))
+}
+
+export function renderStatus(view: ClusterView, color: boolean): string {
+  const self = view.self
+  const header =
+    `${paint(self.name, 'bold', color)} (${shortId(self.id)}) in cluster "${sanitize(self.cluster)}": ` +
+    `${paint(self.status, statusStyle(self.status), color)}, incarnation ${self.incarnation}, ` +
+    `awareness ${self.awareness}, up ${formatDuration(self.uptimeMs)}`
+  if (view.peers.length === 0) return `${header}\n\nno peers known yet\n`
+  return `${header}\n\n${renderTable(sortPeers(view.peers), PEER_COLUMNS, color)}`
+}
+
+export function statusCommand(): Command {
+  return withClientOptions(new Command('status'))
+    .description("show this node's view of the cluster: itself, then every peer's state")
+    .addHelpText('after', `
+Peers are listed by state (dead, missing, suspect, alive, left), then by name.
+With --json, prints exactly the object of GET /v1/view.
+
+Exit status: 0 whenever the agent answered with a view, whatever the cluster's
+health (read the STATE column or the JSON); 1 when the agent could not be
+reached or answered with an error; 2 on a usage error.`)
+    .action(async (options: ClientOptions) => {
+      const view = await fetchFromAgent<ClusterView>(options, API_PATHS.view)
+      if (options.json === true) printJson(view)
+      else process.stdout.write(renderStatus(view, colorEnabled()))
+    })
+}

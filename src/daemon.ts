@@ -1,0 +1,125 @@
+import { mkdirSync, readFileSync } from 'node:fs'
+import type { Config } from './config/schema.ts'
+import { startApiServer, type ApiServer } from './api/server.ts'
+import { ClusterNode } from './node/cluster-node.ts'
+import { nextIncarnation, writeIncarnation } from './node/incarnation-file.ts'
+import { systemClock, type Clock } from './runtime/clock.ts'
+import { createLogger, type Logger } from './runtime/logger.ts'
+import { startLoopLagMonitor, type LoopLagMonitor } from './runtime/loop-lag.ts'
+import { systemRandom, type Random } from './runtime/random.ts'
+import { createLibp2pTransport } from './transport/libp2p-transport.ts'
+import { loadClusterKey, loadOrCreateNodeKey } from './transport/node-key.ts'
+import type { Timer } from './runtime/clock.ts'
+
+/**
+ * The composition root: the one place that wires real components together. It owns the data
+ * dir (node key, incarnation counter), builds the libp2p transport, the ClusterNode, the socket
+ * API and the event-loop lag monitor, and tears them down in reverse order.
+ */
+export interface DaemonDeps {
+  config: Readonly<Config>
+  logger?: Logger
+  clock?: Clock
+  random?: Random
+  /** Whether to serve the unix socket API (on by default; off for embedded use without it). */
+  serveApi?: boolean
+}
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+export class Daemon {
+  readonly config: Readonly<Config>
+  readonly logger: Logger
+  private readonly clock: Clock
+  private readonly random: Random
+  private readonly serveApi: boolean
+  private nodeValue: ClusterNode | undefined
+  private api: ApiServer | undefined
+  private lag: LoopLagMonitor | undefined
+  private lagTimer: Timer | undefined
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
+
+  constructor(deps: DaemonDeps) {
+    this.config = deps.config
+    this.logger = deps.logger ?? createLogger({ level: deps.config.logLevel })
+    this.clock = deps.clock ?? systemClock()
+    this.random = deps.random ?? systemRandom()
+    this.serveApi = deps.serveApi ?? true
+  }
+
+  /** The running node; throws before start(). */
+  get node(): ClusterNode {
+    if (this.nodeValue === undefined) throw new Error('the daemon is not started')
+    return this.nodeValue
+  }
+
+  get started(): boolean {
+    return this.state === 'running'
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') return
+    this.state = 'starting'
+    const c = this.config
+    mkdirSync(c.dataDir, { recursive: true, mode: 0o700 })
+    const privateKey = await loadOrCreateNodeKey(c.dataDir)
+    const transport = await createLibp2pTransport({
+      privateKey,
+      listen: [...c.listen],
+      clusterKey: c.clusterKeyFile !== '' ? loadClusterKey(c.clusterKeyFile) : undefined,
+      allowPeers: [...c.allowPeers],
+      messageBytesMax: c.messageBytesMax,
+      inboundConnectionsPerHostPerSecondMax: c.inboundConnectionsPerHostPerSecondMax,
+      gossipIpColocationPenalty: c.gossipIpColocationPenalty,
+      clock: this.clock,
+      logger: this.logger.child({ component: 'transport' })
+    })
+    const node = new ClusterNode({
+      transport,
+      clock: this.clock,
+      random: this.random,
+      logger: this.logger.child({ component: 'node' }),
+      options: c,
+      incarnation: nextIncarnation(c.dataDir),
+      persistIncarnation: (inc) => writeIncarnation(c.dataDir, inc),
+      version: VERSION
+    })
+    this.nodeValue = node
+    try {
+      // The socket first: a second agent on the same socket must stop before touching the network.
+      if (this.serveApi) {
+        this.api = await startApiServer({
+          socketPath: c.socket,
+          logger: this.logger.child({ component: 'api' }),
+          backend: {
+            view: () => node.clusterView(),
+            peer: (idOrName) => node.peerDetail(idOrName),
+            alerts: () => node.alerts()
+          }
+        })
+      }
+      await node.start()
+    } catch (err) {
+      await this.api?.close()
+      await transport.stop().catch(() => {})
+      this.state = 'stopped'
+      throw err
+    }
+    this.lag = startLoopLagMonitor()
+    this.lagTimer = this.clock.setInterval(() => node.reportEventLoopLag(this.lag!.takeMaxMs()), c.heartbeatIntervalMs)
+    this.state = 'running'
+    this.logger.info({ id: node.id, name: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
+  }
+
+  /** Stops; with `leave` (the default, as on SIGTERM/SIGINT) peers are told this node left. */
+  async stop(options: { leave?: boolean } = {}): Promise<void> {
+    if (this.state !== 'running') return
+    this.state = 'stopping'
+    this.lagTimer?.cancel()
+    this.lag?.stop()
+    await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
+    await this.api?.close()
+    this.state = 'stopped'
+    this.logger.info('agent stopped')
+  }
+}

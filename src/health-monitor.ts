@@ -1,0 +1,123 @@
+import type { AlertEntry, NodeStatus, PeerState } from './api/protocol.ts'
+import { loadConfig, type ConfigSources } from './config/load.ts'
+import type { ConfigInput } from './config/schema.ts'
+import { Daemon } from './daemon.ts'
+import { HealthmonError } from './errors.ts'
+import type { HealthEvents } from './events.ts'
+import type { Logger } from './runtime/logger.ts'
+
+/**
+ * The embedding API, mirroring the seed's HealthMonitor: start(), stop(), registerNode(),
+ * checkHealth() and event subscription. The `healthmon agent` command is a thin shell over it.
+ */
+
+/** The seed's HealthStatus: one member's state, its metrics, its alerts and its failure count. */
+export interface HealthStatus {
+  id: string
+  name: string
+  /** `self` for this node; otherwise this node's verdict on the peer. */
+  state: PeerState | 'self'
+  /** The member's own health summary (healthy, degraded, unhealthy), or unknown. */
+  status: NodeStatus | 'unknown'
+  metrics: {
+    phi: number | null
+    lastHeardMs: number | null
+    observersAgree: number
+    observersTotal: number
+    incarnation: number
+  }
+  /** Alert log entries about this member, oldest first. */
+  alerts: AlertEntry[]
+  failureCount: number
+}
+
+export interface HealthMonitorOptions extends ConfigInput {
+  /** A JSON or YAML config file, merged under these options. */
+  configFile?: string
+  /** Environment to read HEALTHMON_* from (defaults to process.env). */
+  env?: NodeJS.ProcessEnv
+  logger?: Logger
+  /** Serve the unix socket API (default true). */
+  serveApi?: boolean
+}
+
+export interface HealthMonitor {
+  start(): Promise<void>
+  /** Announces a graceful leave (unless `leave: false`) and stops. */
+  stop(options?: { leave?: boolean }): Promise<void>
+  /** An expected member, by address: dialled until it answers, reported `missing` until then. */
+  registerNode(address: string): void
+  /** One member's health (by id or name; this node's own id or name gives `self`)... */
+  checkHealth(peer: string): HealthStatus | undefined
+  /** ...or every member's, this node first. */
+  checkHealth(): HealthStatus[]
+  on<K extends keyof HealthEvents>(event: K, listener: (...args: HealthEvents[K]) => void): () => void
+  readonly id: string
+}
+
+export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthMonitor {
+  const { configFile, env, logger, serveApi, ...flags } = options
+  const sources: ConfigSources = { flags, env, configFile }
+  const config = loadConfig(sources)
+  const daemon = new Daemon({ config, logger, serveApi })
+  const pendingRegistrations: string[] = []
+  const node = () => {
+    if (!daemon.started) throw new HealthmonError('NOT_STARTED', 'call start() and wait for it before using the monitor')
+    return daemon.node
+  }
+
+  const selfStatus = (): HealthStatus => {
+    const n = node()
+    const self = n.selfView()
+    return {
+      id: self.id, name: self.name, state: 'self', status: self.status,
+      metrics: { phi: null, lastHeardMs: 0, observersAgree: 0, observersTotal: 0, incarnation: self.incarnation },
+      alerts: [], failureCount: 0
+    }
+  }
+  const peerStatus = (idOrName: string): HealthStatus | undefined => {
+    const n = node()
+    const p = n.peerDetail(idOrName)
+    if (p === undefined) return undefined
+    return {
+      id: p.id, name: p.name, state: p.state, status: p.status,
+      metrics: { phi: p.phi, lastHeardMs: p.lastHeardMs, observersAgree: p.observers.agree, observersTotal: p.observers.total, incarnation: p.incarnation },
+      alerts: n.alerts().filter((a) => a.peer === p.id),
+      failureCount: p.failureCount
+    }
+  }
+
+  function checkHealth(peer: string): HealthStatus | undefined
+  function checkHealth(): HealthStatus[]
+  function checkHealth(peer?: string): HealthStatus | undefined | HealthStatus[] {
+    const n = node()
+    if (peer === undefined) return [selfStatus(), ...n.clusterView().peers.map((p) => peerStatus(p.id)!).filter(Boolean)]
+    const self = n.selfView()
+    if (peer === self.id || peer === self.name) return selfStatus()
+    return peerStatus(peer)
+  }
+
+  return {
+    async start() {
+      await daemon.start()
+      for (const address of pendingRegistrations.splice(0)) daemon.node.registerNode(address)
+    },
+    stop: (opts) => daemon.stop(opts),
+    registerNode(address) {
+      if (daemon.started) daemon.node.registerNode(address)
+      else pendingRegistrations.push(address)
+    },
+    checkHealth,
+    on(event, listener) {
+      const n = node()
+      // EventEmitter's generic signature cannot relate K to its listener type; the map is the same.
+      const emitter = n.events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void }
+      const l = listener as (...args: unknown[]) => void
+      emitter.on(event, l)
+      return () => { emitter.off(event, l) }
+    },
+    get id() {
+      return node().id
+    }
+  }
+}

@@ -1,0 +1,400 @@
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
+import { gossipsub, StrictSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import { sleep, type Clock } from '../runtime/clock.ts'
+import type { Logger } from '../runtime/logger.ts'
+import { HealthmonError } from '../errors.ts'
+import { sendRequest, serveRequests } from './libp2p-streams.ts'
+import type {
+  MessageValidator, ProbeResult, RequestHandler, SubscribeOptions, Transport, TransportEvents, TransportMessage, ValidationResult
+} from './types.ts'
+
+/**
+ * The agent's transport: libp2p over TCP, noise (encryption, authenticated peer ids), yamux
+ * (stream multiplexing), identify, ping, and gossipsub for the heartbeat and event topics.
+ *
+ * This is the only file that imports the gossipsub implementation (`@libp2p/gossipsub`, the
+ * js-libp2p maintainers' build of ChainSafe's gossipsub for libp2p 3): moving back to
+ * `@chainsafe/libp2p-gossipsub` once it supports libp2p 3 is a change to this file alone.
+ */
+export interface Libp2pTransportOptions {
+  /** The node key; the peer id derives from it (see node-key.ts). */
+  privateKey: PrivateKey
+  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7946; port 0 picks a free port. */
+  listen: string[]
+  /** Contents of a pnet pre-shared key file; when set, only holders of the same key can connect. */
+  clusterKey?: Uint8Array
+  /** When non-empty, connections to or from any other peer id are refused (both directions). */
+  allowPeers: string[]
+  /** Largest gossip message payload accepted or published. */
+  messageBytesMax: number
+  /** libp2p's per-host inbound connection rate limit (connections per second). */
+  inboundConnectionsPerHostPerSecondMax: number
+  /** Whether gossipsub's IP-colocation score penalty applies (off for loopback clusters). */
+  gossipIpColocationPenalty: boolean
+  /** Paces probe retries. libp2p itself keeps its own (real-time) timers. */
+  clock: Clock
+  logger: Logger
+}
+
+/** What this transport counts; read with stats(). */
+export interface Libp2pTransportStats {
+  /** Incoming gossip messages rejected for a payload above messageBytesMax. */
+  oversizeRejected: number
+  /** Validator calls that threw (treated as `ignore`). */
+  validatorErrors: number
+  /** onMessage or event listener calls that threw (logged and swallowed). */
+  listenerErrors: number
+}
+
+type Services = { identify: Identify; ping: Ping; pubsub: GossipSub }
+
+const VALIDATION: Record<ValidationResult, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  reject: TopicValidatorResult.Reject,
+  ignore: TopicValidatorResult.Ignore
+}
+
+/**
+ * Gossipsub's RPC frame limit. A frame can carry several messages (an IWANT reply) plus control
+ * messages, and a frame over the limit breaks the whole inbound stream, so the limit on one
+ * message (messageBytesMax) is enforced per message in the validator instead, and the frame
+ * limit only bounds memory: room for 16 maximal messages, never below libp2p's 4 MiB default.
+ */
+const rpcBytesMax = (messageBytesMax: number): number => Math.max(4 * 1024 * 1024, 16 * messageBytesMax)
+
+/**
+ * Gossipsub's fast message id: sender + sequence number, which is also what the full id is
+ * under StrictSign. With it, a duplicate copy is dropped before its signature is verified
+ * (~18 % less CPU, DESIGN §5); a forged copy cannot poison the cache because an id is only
+ * cached once its message has passed signature verification.
+ */
+function fastMsgId(msg: { from?: Uint8Array; seqno?: Uint8Array }): string {
+  const hex = (b: Uint8Array | undefined): string => (b === undefined ? '' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'))
+  return `${hex(msg.from)}/${hex(msg.seqno)}`
+}
+
+function allowListGater(allowPeers: readonly string[]): ConnectionGater {
+  if (allowPeers.length === 0) return {}
+  const allowed = new Set(allowPeers)
+  const deny = (peer: PeerId): boolean => !allowed.has(peer.toString())
+  // Checked before dialling out, and on both sides once the noise handshake has authenticated
+  // the remote's peer id (the earliest point an inbound peer's id is known).
+  return { denyDialPeer: deny, denyInboundEncryptedConnection: deny, denyOutboundEncryptedConnection: deny }
+}
+
+/** Pause between probe attempts that failed over a live connection. */
+const PROBE_RETRY_MS = 50
+
+const P2P_CODE = 421 // the /p2p/<peer id> multiaddr component
+
+/** Removes a trailing /p2p/<id>; undefined when the address is malformed or names a different peer. */
+function addressFor(peer: string, address: string): Multiaddr | undefined {
+  let ma: Multiaddr
+  try {
+    ma = multiaddr(address)
+  } catch {
+    return undefined // one malformed address (from gossip, say) must not spoil the others
+  }
+  const named = ma.getComponents().find((c) => c.code === P2P_CODE)?.value
+  if (named !== undefined && named !== peer) return undefined
+  return ma.decapsulateCode(P2P_CODE)
+}
+
+export class Libp2pTransport implements Transport {
+  readonly peerId: string
+  private readonly node: Libp2p<Services>
+  private readonly options: Libp2pTransportOptions
+  private readonly log: Logger
+  private readonly topics = new Set<string>()
+  /** Topics subscribed with relay: false (see SubscribeOptions). */
+  private readonly directOnly = new Set<string>()
+  private readonly handlers = new Map<string, RequestHandler>()
+  private readonly listeners: { [K in keyof TransportEvents]: Set<(value: TransportEvents[K]) => void> } = {
+    'peer:connect': new Set(),
+    'peer:disconnect': new Set()
+  }
+  private validator: MessageValidator = () => 'accept'
+  private messageHandler: (msg: TransportMessage) => void = () => {}
+  private lifecycle: Promise<void> = Promise.resolve()
+  private running = false
+  private readonly counters: Libp2pTransportStats = { oversizeRejected: 0, validatorErrors: 0, listenerErrors: 0 }
+
+  constructor(node: Libp2p<Services>, options: Libp2pTransportOptions) {
+    this.node = node
+    this.options = options
+    this.peerId = node.peerId.toString()
+    this.log = options.logger.child({ component: 'transport' })
+    node.addEventListener('peer:connect', (evt) => this.emit('peer:connect', evt.detail.toString()))
+    node.addEventListener('peer:disconnect', (evt) => this.emit('peer:disconnect', evt.detail.toString()))
+    node.services.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail))
+  }
+
+  start(): Promise<void> {
+    // Lifecycle calls are serialised, so start/stop are idempotent even when overlapping.
+    this.lifecycle = this.lifecycle.catch(() => undefined).then(async () => {
+      if (this.running) return
+      await this.node.start()
+      const pubsub = this.node.services.pubsub
+      // gossipsub forgets its subscriptions on stop and refuses them before start, so the
+      // transport keeps the set and applies it here.
+      for (const topic of this.topics) this.applySubscribe(topic)
+      for (const protocol of this.handlers.keys()) await this.register(protocol)
+      this.running = true
+      this.log.info({ peerId: this.peerId, addresses: this.listenAddresses(), topics: pubsub.getTopics().length }, 'transport started')
+    })
+    return this.lifecycle
+  }
+
+  stop(): Promise<void> {
+    this.lifecycle = this.lifecycle.catch(() => undefined).then(async () => {
+      if (!this.running) return
+      this.running = false
+      await this.node.stop()
+      this.log.info('transport stopped')
+    })
+    return this.lifecycle
+  }
+
+  listenAddresses(): string[] {
+    return this.node.getMultiaddrs().map((ma) => ma.toString())
+  }
+
+  subscribe(topic: string, options: SubscribeOptions = {}): void {
+    if (options.relay === false) this.directOnly.add(topic)
+    else this.directOnly.delete(topic)
+    if (this.topics.has(topic)) return
+    this.topics.add(topic)
+    if (this.running) this.applySubscribe(topic)
+  }
+
+  unsubscribe(topic: string): void {
+    this.directOnly.delete(topic)
+    if (!this.topics.delete(topic)) return
+    const pubsub = this.node.services.pubsub
+    pubsub.topicValidators.delete(topic)
+    if (this.running) pubsub.unsubscribe(topic)
+  }
+
+  subscriptions(): string[] {
+    return [...this.topics]
+  }
+
+  async publish(topic: string, data: Uint8Array): Promise<void> {
+    if (!this.running) throw new HealthmonError('NOT_STARTED', 'publish before the transport started')
+    if (data.byteLength > this.options.messageBytesMax) {
+      throw new HealthmonError('MESSAGE_INVALID', `message of ${data.byteLength} bytes exceeds messageBytesMax ${this.options.messageBytesMax}`)
+    }
+    // allowPublishToZeroTopicPeers is set, so "no peers" resolves instead of throwing.
+    await this.node.services.pubsub.publish(topic, data)
+  }
+
+  setValidator(validator: MessageValidator): void {
+    this.validator = validator
+  }
+
+  onMessage(handler: (msg: TransportMessage) => void): void {
+    this.messageHandler = handler
+  }
+
+  async dial(address: string): Promise<string> {
+    const connection = await this.node.dial(multiaddr(address))
+    return connection.remotePeer.toString()
+  }
+
+  async connect(peerId: string, addresses: readonly string[]): Promise<void> {
+    const peer = peerIdFromString(peerId)
+    if (this.node.getConnections(peer).length > 0) return
+    const multiaddrs = addresses.map((a) => addressFor(peerId, a)).filter((a) => a !== undefined)
+    if (multiaddrs.length > 0) await this.node.peerStore.merge(peer, { multiaddrs })
+    await this.node.dial(peer)
+  }
+
+  async disconnect(peerId: string): Promise<void> {
+    await this.node.hangUp(peerIdFromString(peerId))
+  }
+
+  connectedPeers(): string[] {
+    return this.node.getPeers().map((p) => p.toString())
+  }
+
+  async probe(peerId: string, timeoutMs: number): Promise<ProbeResult> {
+    let peer: PeerId
+    try {
+      peer = peerIdFromString(peerId)
+    } catch {
+      return { ok: false, reason: 'refused' }
+    }
+    const signal = AbortSignal.timeout(timeoutMs)
+    const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+    for (;;) {
+      const hadConnection = this.node.getConnections(peer).length > 0
+      try {
+        const rttMs = await this.node.services.ping.ping(peer, { signal })
+        return { ok: true, rttMs }
+      } catch (err) {
+        if (signal.aborted) return { ok: false, reason: 'timeout' }
+        if (!hadConnection && this.node.getConnections(peer).length === 0) {
+          // The dial itself failed: connection refused, no known address, or the gater said no.
+          this.log.debug({ err, peer: peerId }, 'probe refused')
+          return { ok: false, reason: 'refused' }
+        }
+        // A failure over a live connection is not "refused": the connection may just have died
+        // with its process (the next attempt dials afresh and tells), or a ping stream is still
+        // open, e.g. the connection monitor's, stuck while the peer was paused (ping allows few
+        // concurrent streams). Try again shortly until the time is up.
+        this.log.debug({ err, peer: peerId }, 'probe failed over a live connection; retrying')
+        await Promise.race([sleep(this.options.clock, PROBE_RETRY_MS), aborted])
+      }
+    }
+  }
+
+  handle(protocol: string, handler: RequestHandler): void {
+    const isNew = !this.handlers.has(protocol)
+    this.handlers.set(protocol, handler)
+    if (isNew && this.running) {
+      this.register(protocol).catch((err: unknown) => this.log.error({ err, protocol }, 'registering protocol handler failed'))
+    }
+  }
+
+  async request(peerId: string, protocol: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    return sendRequest(this.node, peerIdFromString(peerId), protocol, data, timeoutMs)
+  }
+
+  on<K extends keyof TransportEvents>(event: K, listener: (value: TransportEvents[K]) => void): void {
+    this.listeners[event].add(listener)
+  }
+
+  stats(): Libp2pTransportStats {
+    return { ...this.counters }
+  }
+
+  private register(protocol: string): Promise<void> {
+    // One libp2p handler per protocol looks up the current RequestHandler on each stream, so
+    // handle() can replace a handler without touching the registrar; force re-registers after a
+    // restart.
+    return this.node.handle(protocol, serveRequests(protocol, () => this.handlers.get(protocol), this.log), { force: true })
+  }
+
+  private applySubscribe(topic: string): void {
+    const pubsub = this.node.services.pubsub
+    // gossipsub validators are per topic: one per subscribed topic, each calling the current
+    // transport-wide validator, so setValidator() applies to every topic at once.
+    pubsub.topicValidators.set(topic, (propagationSource, msg) => this.validate(propagationSource, msg))
+    pubsub.subscribe(topic)
+  }
+
+  private validate(propagationSource: PeerId, msg: Message): TopicValidatorResult {
+    // StrictSign rejects unsigned messages before this point; the check narrows the type.
+    if (msg.type !== 'signed') return TopicValidatorResult.Reject
+    if (msg.data.byteLength > this.options.messageBytesMax) {
+      this.counters.oversizeRejected++
+      return TopicValidatorResult.Reject
+    }
+    const direct = this.directOnly.has(msg.topic)
+    // A relayed copy on a direct-only topic: the publisher's own copy is (or was) on its way.
+    if (direct && !propagationSource.equals(msg.from)) return TopicValidatorResult.Ignore
+    try {
+      const result = VALIDATION[this.validator({ topic: msg.topic, from: msg.from.toString(), data: msg.data })]
+      if (!direct || result !== TopicValidatorResult.Accept) return result
+      // Deliver here and tell gossipsub to ignore it, which is how a message is kept from being
+      // forwarded: gossipsub has no "accept but do not relay".
+      this.deliver(msg)
+      return TopicValidatorResult.Ignore
+    } catch (err) {
+      // A validator bug is ours, not the sender's: drop without penalising the forwarder.
+      this.counters.validatorErrors++
+      this.log.error({ err, topic: msg.topic }, 'message validator threw; message ignored')
+      return TopicValidatorResult.Ignore
+    }
+  }
+
+  private deliver(msg: Message): void {
+    if (msg.type !== 'signed' || msg.from.equals(this.node.peerId)) return
+    try {
+      this.messageHandler({ topic: msg.topic, from: msg.from.toString(), data: msg.data })
+    } catch (err) {
+      // Node's EventTarget would turn a throwing listener into an uncaught exception.
+      this.counters.listenerErrors++
+      this.log.error({ err, topic: msg.topic }, 'message handler threw')
+    }
+  }
+
+  private emit<K extends keyof TransportEvents>(event: K, value: TransportEvents[K]): void {
+    for (const listener of this.listeners[event]) {
+      try {
+        listener(value)
+      } catch (err) {
+        this.counters.listenerErrors++
+        this.log.error({ err, event }, 'transport event listener threw')
+      }
+    }
+  }
+}
+
+/** Builds (but does not start) the libp2p node and wraps it in the Transport contract. */
+export async function createLibp2pTransport(options: Libp2pTransportOptions): Promise<Libp2pTransport> {
+  const node = await createLibp2p<Services>({
+    start: false,
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...(options.clusterKey === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.clusterKey }) }),
+    connectionGater: allowListGater(options.allowPeers),
+    connectionManager: {
+      // libp2p refuses more than 5 inbound connections per second from one host by default.
+      // Every agent of a loopback cluster is the same host, so a cluster start or a partition
+      // heal would be refused; the option (raised by the local-test profile) sets the limit.
+      inboundConnectionThreshold: options.inboundConnectionsPerHostPerSecondMax
+    },
+    connectionMonitor: {
+      // The monitor pings every connection every 10 s and aborts it when a ping fails. Its
+      // default timeout floor is 5 s, so a peer paused (SIGSTOP, a long GC, CPU starvation) for
+      // ~5 s lost every connection, and under overload whole clusters tore themselves down
+      // (DESIGN §5). Liveness is the failure detector's job, on heartbeats with phi accrual; the
+      // monitor only has to reap half-open connections whose host vanished without a FIN, which
+      // can wait. A 30 s floor keeps paused peers connected and still reaps dead ones within ~40 s.
+      enabled: true,
+      pingInterval: 10_000,
+      pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 }
+    },
+    services: {
+      identify: identify(),
+      // The ping spec allows one outbound and two inbound ping streams per connection, and the
+      // connection monitor's pings share the limit with our probes: a monitor ping stuck on a
+      // paused peer made the next probe fail with TooManyOutboundProtocolStreamsError. Room
+      // for a few concurrent pings removes that; probe() also retries such failures.
+      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 8 }),
+      pubsub: gossipsub({
+        // Every message signed and checked: StrictNoSign would let any member forge another's heartbeat.
+        globalSignaturePolicy: StrictSign,
+        fastMsgIdFn: fastMsgId,
+        // The first node of a cluster has no peers; without this every publish throws.
+        allowPublishToZeroTopicPeers: true,
+        // Every agent speaks gossipsub; advertising floodsub too only widens the attack surface.
+        fallbackToFloodsub: false,
+        maxInboundDataLength: rpcBytesMax(options.messageBytesMax),
+        // maxOutboundBufferSize stays unset on purpose: when a peer stops reading (paused), a
+        // full buffer would abort gossipsub's only outbound stream to it, and gossipsub opens a
+        // new one only on a new connection, so a peer back from a pause would never hear from us
+        // again. Heartbeat traffic queued for a stalled peer is a few KiB/s, and the connection
+        // monitor reaps a peer that stays stalled.
+        // On loopback every peer shares 127.0.0.1, and past 10 peers per IP the colocation
+        // penalty (weight x (peers - 10)^2) drives scores below the graylist threshold, emptying
+        // the mesh. Weight 0 turns the penalty off for loopback and test clusters.
+        ...(options.gossipIpColocationPenalty ? {} : { scoreParams: { IPColocationFactorWeight: 0 } })
+      })
+    }
+  })
+  return new Libp2pTransport(node, options)
+}

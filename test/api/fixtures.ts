@@ -1,0 +1,140 @@
+/**
+ * Shared by the API and CLI tests: a fixed ClusterView, a backend over it, temp socket dirs and
+ * small HTTP helpers that talk to a real unix socket.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { request } from 'node:http'
+import { connect, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AlertEntry, ClusterView, PeerDetail, PeerView } from '../../src/api/protocol.ts'
+import type { ApiBackend } from '../../src/api/server.ts'
+
+function peer(overrides: Partial<PeerView> & Pick<PeerView, 'id' | 'name' | 'state'>): PeerView {
+  return {
+    phi: 0.4,
+    lastHeardMs: 850,
+    observers: { agree: 3, total: 3 },
+    status: 'healthy',
+    incarnation: 1,
+    observedBySelf: true,
+    failureCount: 0,
+    since: '2025-01-01T00:00:00.000Z',
+    addrs: [`/ip4/127.0.0.1/tcp/7946/p2p/${overrides.id}`],
+    ...overrides
+  }
+}
+
+export const VIEW: ClusterView = {
+  self: {
+    id: '12D3KooWSe1fSe1fSe1fSe1fSe1fSe1fSe1fSe1fSe1fabcd',
+    name: 'node-a',
+    cluster: 'test',
+    status: 'healthy',
+    incarnation: 3,
+    addrs: ['/ip4/127.0.0.1/tcp/7946'],
+    awareness: 0,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    uptimeMs: 7_980_000,
+    version: '0.1.0'
+  },
+  peers: [
+    peer({ id: '12D3KooWBbbbBbbbBbbbBbbbBbbbBbbbBbbbBbbbBbbbbbbb', name: 'node-b', state: 'alive' }),
+    peer({ id: '12D3KooWCcccCcccCcccCcccCcccCcccCcccCcccCccccccc', name: 'node-c', state: 'suspect', phi: 8.123, lastHeardMs: 3250, observers: { agree: 2, total: 3 }, status: 'degraded', failureCount: 2 }),
+    peer({ id: '12D3KooWDdddDdddDdddDdddDdddDdddDdddDdddDddddddd', name: 'node-d', state: 'dead', phi: null, lastHeardMs: 300_000, observedBySelf: false, status: 'unknown', failureCount: 1 }),
+    peer({ id: '12D3KooWEeeeEeeeEeeeEeeeEeeeEeeeEeeeEeeeEeeeeeee', name: 'node-e', state: 'left', phi: null, lastHeardMs: 60_000 }),
+    peer({ id: '12D3KooWFfffFfffFfffFfffFfffFfffFfffFfffFfffffff', name: 'rack 1/db?', state: 'missing', phi: null, lastHeardMs: null, observers: { agree: 0, total: 0 }, status: 'unknown', addrs: [] })
+  ],
+  generatedAt: '2025-01-01T02:13:00.000Z'
+}
+
+export const ALERTS: AlertEntry[] = [
+  { id: 1, at: '2025-01-01T02:12:00.000Z', severity: 'warning', peer: VIEW.peers[1]!.id, peerName: 'node-c', from: 'alive', to: 'suspect', message: 'node-c is suspect' },
+  { id: 2, at: '2025-01-01T02:12:30.000Z', severity: 'critical', peer: VIEW.peers[2]!.id, peerName: 'node-d', from: 'suspect', to: 'dead', message: 'node-d is dead' }
+]
+
+export function detailOf(view: PeerView): PeerDetail {
+  return {
+    ...view,
+    history: view.state === 'alive' ? [] : [{ at: '2025-01-01T02:12:00.000Z', from: 'alive', to: view.state, reason: `phi ${view.phi ?? '-'} crossed the threshold` }]
+  }
+}
+
+/** A backend over the fixed data; set `failing` to make every call throw. */
+export interface FixtureBackend extends ApiBackend {
+  failing: boolean
+}
+
+export function fixtureBackend(view: ClusterView = VIEW): FixtureBackend {
+  const backend: FixtureBackend = {
+    failing: false,
+    view() {
+      if (backend.failing) throw new Error('view is rebuilding')
+      return view
+    },
+    peer(idOrName) {
+      if (backend.failing) throw new Error('view is rebuilding')
+      const found = view.peers.find((p) => p.id === idOrName) ?? view.peers.find((p) => p.name === idOrName)
+      return found === undefined ? undefined : detailOf(found)
+    },
+    alerts() {
+      if (backend.failing) throw new Error('alert log unavailable')
+      return ALERTS
+    }
+  }
+  return backend
+}
+
+/** A short temp dir (unix socket paths are limited to 107 bytes) and its removal. */
+export async function tempDir(): Promise<{ dir: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hm-'))
+  return { dir, [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }) }
+}
+
+export interface HttpAnswer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+}
+
+/** One HTTP request over the socket, without the ApiClient's interpretation. */
+export function httpRequest(socketPath: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: options.path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+/** Connects and resolves with the socket once connected. */
+export function rawConnect(socketPath: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath)
+    socket.once('connect', () => resolve(socket))
+    socket.once('error', reject)
+  })
+}
+
+/** Everything the server sends on a socket until it closes the connection. */
+export function readUntilClose(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', () => undefined)
+    socket.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
+  })
+}
+
+/** Polls `predicate` every 5 ms until it holds, failing after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
