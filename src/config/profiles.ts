@@ -29,6 +29,7 @@ export function defaultConfig(): Config {
     joinRetryIntervalMsMax: 30_000,
     awarenessMax: 8,
     eventLoopLagMsMax: 250,
+    reconnectIntervalMs: 30_000,
     reapAfterMs: 24 * 3_600_000,
     mailboxLengthMax: 256,
     messageBytesMax: 65_536,
@@ -59,6 +60,7 @@ export const PROFILES: Record<Config['profile'], ConfigInput> = {
   'local-test': {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     antiEntropyIntervalMs: 1000,
+    reconnectIntervalMs: 2000,
     joinRetryIntervalMsMin: 100,
     joinRetryIntervalMsMax: 2000,
     inboundConnectionsPerHostPerSecondMax: 10_000,

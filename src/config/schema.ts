@@ -100,6 +100,12 @@ export const configSchema = z.strictObject({
    */
   awarenessMax: count(0, 32),
   eventLoopLagMsMax: ms(10, 60_000),
+  /**
+   * How often to try reconnecting to one member this node believes dead (Serf's
+   * reconnect_interval). It is how two sides of a healed partition find each other again, since
+   * nobody dials a dead member otherwise. Shorter heals sooner, at one dial per period.
+   */
+  reconnectIntervalMs: ms(100, 3_600_000),
   /** Forget dead or left members after this long (Serf's reconnect_timeout is 24 h). */
   reapAfterMs: ms(1_000, 30 * 24 * 3_600_000),
 

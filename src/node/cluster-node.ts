@@ -79,6 +79,7 @@ export class ClusterNode {
   private leaving = false
   private startedAtMs = 0
   private nextHeartbeatDueMs = 0
+  private nextReconnectAtMs = 0
 
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
@@ -521,6 +522,7 @@ export class ClusterNode {
 
   private maintenanceTick(): void {
     this.connectNeighbours()
+    this.reconnectDead()
     const reaped = this.members.reap(this.deps.clock.now(), this.options.reapAfterMs, (m) => m.left || this.view.stateOf(m.id) === 'dead')
     for (const id of reaped) {
       this.view.remove(id)
@@ -528,6 +530,22 @@ export class ClusterNode {
       this.reports.forgetObserver(id)
     }
     if (reaped.length > 0) this.scheduleRebuild()
+  }
+
+  /** Serf's reconnect: once per reconnectIntervalMs, dial one member believed dead. */
+  private reconnectDead(): void {
+    const now = this.deps.clock.now()
+    if (now < this.nextReconnectAtMs) return
+    this.nextReconnectAtMs = now + this.options.reconnectIntervalMs
+    const { transport } = this.deps
+    const connected = new Set(transport.connectedPeers())
+    const dead = [...this.members.all()].filter((m) => !m.left && m.addrs.length > 0 && !connected.has(m.id) && this.view.stateOf(m.id) === 'dead')
+    const target = this.deps.random.pick(dead)
+    if (target === undefined) return
+    transport.connect(target.id, target.addrs).then(
+      () => this.syncWith(target.id),
+      (err: unknown) => this.deps.logger.debug({ err, peer: target.id }, 'reconnect to a dead member failed')
+    )
   }
 
   private awarenessReading(): AwarenessReading {

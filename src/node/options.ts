@@ -5,5 +5,5 @@ export type NodeOptions = Pick<Config,
   | 'name' | 'cluster' | 'join' | 'heartbeatIntervalMs' | 'phiSuspectThreshold' | 'detectorWindowSamplesMax'
   | 'detectorMinStdDevMs' | 'acceptableHeartbeatPauseMs' | 'firstHeartbeatEstimateMs' | 'suspicionTimeoutMs'
   | 'suspicionTimeoutMsMin' | 'probeTimeoutMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
-  | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reapAfterMs'
+  | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reconnectIntervalMs' | 'reapAfterMs'
   | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax'>

@@ -248,9 +248,9 @@ export class Libp2pTransport implements Transport {
           return { ok: false, reason: 'refused' }
         }
         // A failure over a live connection is not "refused": the connection may just have died
-        // with its process (the next attempt dials afresh and tells), or a ping stream is still
-        // open, e.g. the connection monitor's, stuck while the peer was paused (ping allows few
-        // concurrent streams). Try again shortly until the time is up.
+        // with its process (the next attempt dials afresh and tells), or an earlier probe's ping
+        // stream is still open, stuck while the peer was paused (ping allows few concurrent
+        // streams). Try again shortly until the time is up.
         this.log.debug({ err, peer: peerId }, 'probe failed over a live connection; retrying')
         await Promise.race([sleep(this.options.clock, PROBE_RETRY_MS), aborted])
       }
@@ -358,22 +358,21 @@ export async function createLibp2pTransport(options: Libp2pTransportOptions): Pr
       inboundConnectionThreshold: options.inboundConnectionsPerHostPerSecondMax
     },
     connectionMonitor: {
-      // The monitor pings every connection every 10 s and aborts it when a ping fails. Its
-      // default timeout floor is 5 s, so a peer paused (SIGSTOP, a long GC, CPU starvation) for
-      // ~5 s lost every connection, and under overload whole clusters tore themselves down
-      // (DESIGN §5). Liveness is the failure detector's job, on heartbeats with phi accrual; the
-      // monitor only has to reap half-open connections whose host vanished without a FIN, which
-      // can wait. A 30 s floor keeps paused peers connected and still reaps dead ones within ~40 s.
-      enabled: true,
-      pingInterval: 10_000,
-      pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 }
+      // Off. The monitor opens a ping stream on every connection every 10 s and aborts the
+      // connection when a ping fails (5 s floor): a peer paused a few seconds lost every
+      // connection, under overload whole clusters tore themselves down (DESIGN §5), and the
+      // stream churn alone cost a 10-node agent ~0.5 % of a core (a quarter of its idle CPU,
+      // measured with scripts/bench-detect.ts). Liveness is the failure detector's job, on
+      // heartbeats with phi accrual and direct probes. A connection whose host vanished without
+      // a FIN is still found: yamux pings every connection every 30 s at the frame level, and
+      // a write to a dead host fails once TCP gives up.
+      enabled: false
     },
     services: {
       identify: identify(),
-      // The ping spec allows one outbound and two inbound ping streams per connection, and the
-      // connection monitor's pings share the limit with our probes: a monitor ping stuck on a
-      // paused peer made the next probe fail with TooManyOutboundProtocolStreamsError. Room
-      // for a few concurrent pings removes that; probe() also retries such failures.
+      // The ping spec allows one outbound and two inbound ping streams per connection: a probe
+      // stuck on a paused peer made the next one fail with TooManyOutboundProtocolStreamsError.
+      // Room for a few concurrent pings removes that; probe() also retries such failures.
       ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 8 }),
       pubsub: gossipsub({
         // Every message signed and checked: StrictNoSign would let any member forge another's heartbeat.

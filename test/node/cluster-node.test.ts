@@ -97,4 +97,15 @@ describe('cluster node on virtual time', { timeout: 60_000 }, () => {
       assert.equal(e?.observedBySelf, false, `${id} learned the death from reports`)
     }
   })
+
+  test('a partition: each side declares the other dead; after healing every node sees every other alive', async () => {
+    const { cluster, ids } = await startCluster(6, 3)
+    const [left, right] = [ids.slice(0, 3), ids.slice(3)]
+    for (const a of left) for (const b of right) cluster.network.cutLink(a, b)
+    const split = await cluster.runUntil(() => left.every((a) => right.every((b) => cluster.get(a).node.view.stateOf(b) === 'dead' && cluster.get(b).node.view.stateOf(a) === 'dead')), 30_000)
+    assert.ok(split !== undefined, 'both sides see the other dead')
+    for (const a of left) for (const b of right) cluster.network.healLink(a, b)
+    const healed = await cluster.runUntil(() => allAlive(cluster, ids), 60_000)
+    assert.ok(healed !== undefined, 'converged after healing')
+  })
 })

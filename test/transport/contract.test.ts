@@ -189,6 +189,30 @@ function contractSuite(harness: Harness): void {
       }
     })
 
+    test('a direct-only subscription (relay: false) receives, validated, what its publisher sends it directly', { timeout: TEST_TIMEOUT_MS }, async () => {
+      const [pub, sub] = await started(2)
+      try {
+        await link(pub!, sub!)
+        const topic = '/test/contract/direct'
+        sub!.subscribe(topic, { relay: false })
+        const seen: string[] = []
+        sub!.setValidator((m) => {
+          seen.push(text(m.data))
+          return text(m.data).startsWith('R-') ? 'reject' : 'accept'
+        })
+        const atSub = inbox(sub!)
+        await publishUntil(pub!, topic, 'direct', () => atSub.length > 0)
+        assert.equal(atSub[0]!.from, pub!.peerId)
+        await pub!.publish(topic, bytes('R-no'))
+        await pub!.publish(topic, bytes('last'))
+        await waitFor('the last message', () => atSub.some((m) => text(m.data) === 'last'))
+        assert.ok(seen.includes('R-no'), 'the validator saw the rejected message')
+        assert.ok(!atSub.some((m) => text(m.data) === 'R-no'), 'and it was not delivered')
+      } finally {
+        await stopAll([pub!, sub!])
+      }
+    })
+
     test('publish without any peer resolves', { timeout: TEST_TIMEOUT_MS }, async () => {
       const [alone] = await started(1)
       try {

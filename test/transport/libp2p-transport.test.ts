@@ -53,6 +53,29 @@ async function notConnected(a: Libp2pTransport, b: Libp2pTransport): Promise<boo
 }
 
 describe('libp2p transport', () => {
+  test('relay: false: a subscriber reached only through a relay gets nothing; a normal one gets the relayed copy', { timeout: TEST_TIMEOUT_MS }, async () => {
+    // a - b - c and a - b - d: c and d are connected to b only, b relays the topic normally.
+    const [a, b, c, d] = [await node(), await node(), await node(), await node()]
+    for (const far of [a, c, d]) await far.dial(b.listenAddresses()[0]!)
+    const topic = '/test/relay'
+    const at = (t: Libp2pTransport) => {
+      const got: string[] = []
+      t.onMessage((m) => got.push(new TextDecoder().decode(m.data)))
+      return got
+    }
+    const [atB, atC, atD] = [at(b), at(c), at(d)]
+    b.subscribe(topic)
+    c.subscribe(topic, { relay: false })
+    d.subscribe(topic)
+    for (let i = 0; i < 100 && atD.length === 0; i++) {
+      await a.publish(topic, new TextEncoder().encode(`m-${i}`))
+      await sleep(50)
+    }
+    assert.ok(atB.length > 0 && atD.length > 0, 'b got it directly, d through b')
+    await sleep(300)
+    assert.deepEqual(atC, [], 'the direct-only subscriber never takes a relayed copy')
+  })
+
   test('allowPeers: only listed peers connect, in either direction', { timeout: TEST_TIMEOUT_MS }, async () => {
     const friend = await node()
     const stranger = await node()
