@@ -1,4 +1,5 @@
-import { createPeerState, stepPeer, type PeerEffect, type PeerInput, type PeerState, type PeerStateOptions } from '../detector/peer-state.ts'
+import { createPeerState, currentPhi, stepPeer, type PeerEffect, type PeerInput, type PeerState, type PeerStateOptions } from '../detector/peer-state.ts'
+import { lastArrivalMs } from '../detector/phi.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
 import type { HealthSummary, MemberState } from '../transport/codec.ts'
 import type { ProbeResult } from '../transport/types.ts'
@@ -33,6 +34,8 @@ export interface PeerActorEnv {
   checkIntervalMinMs: number
   awareness(): AwarenessReading
   probe(peerId: string, timeoutMs: number): Promise<ProbeResult>
+  /** Called with the phi a heartbeat arrived at (how late it was), before it is recorded. */
+  onHeartbeatPhi?(peerId: string, phi: number): void
   /** Called after every step with the new state and the transitions it made. */
   onState(peerId: string, state: PeerState, transitions: Extract<PeerEffect, { type: 'transition' }>[]): void
 }
@@ -84,6 +87,9 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
     receive(message) {
       const now = env.clock.now()
       const reading = env.awareness()
+      if (message.type === 'heartbeat' && env.onHeartbeatPhi !== undefined && lastArrivalMs(state.detector) !== undefined) {
+        env.onHeartbeatPhi(peerId, currentPhi(state, now, env.options))
+      }
       const step = stepPeer(state, toInput(message, now, reading), env.options, reading.multiplier)
       state = step.state
       const transitions: Extract<PeerEffect, { type: 'transition' }>[] = []

@@ -36,6 +36,7 @@ export function defaultConfig(): Config {
     membersMax: 10_000,
     peerHistoryMax: 50,
     alertLogMax: 1000,
+    eventLogMax: 10_000,
     inboundConnectionsPerHostPerSecondMax: 5,
     gossipIpColocationPenalty: true
   }

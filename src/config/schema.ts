@@ -119,6 +119,8 @@ export const configSchema = z.strictObject({
   peerHistoryMax: count(1, 10_000),
   /** Limit: entries kept in the local alert log (oldest dropped first). */
   alertLogMax: count(1, 1_000_000),
+  /** Limit: events kept for GET /v1/events (oldest dropped first; ids keep increasing). */
+  eventLogMax: count(1, 1_000_000),
   /**
    * libp2p accepts only this many inbound connections per second from one host (default 5).
    * On loopback every agent is the same host, so the local-test profile raises it.

@@ -5,6 +5,7 @@ import type { AwarenessReading } from '../actors/peer-actor.ts'
 import * as awareness from '../detector/awareness.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
+import { EventLog } from '../event-log.ts'
 import { eventNameFor, HealthEventEmitter } from '../events.ts'
 import { Joiner } from '../membership/joiner.ts'
 import { MemberTable, type Member } from '../membership/member-table.ts'
@@ -39,6 +40,15 @@ export interface ClusterNodeDeps {
   /** Persists a raised incarnation (refutation) so a restart starts above it. */
   persistIncarnation?: (incarnation: number) => void
   version?: string
+  /** Measurement hooks (the agent feeds Prometheus histograms from them). */
+  instruments?: NodeInstruments
+}
+
+export interface NodeInstruments {
+  /** The phi at which a heartbeat arrived: how improbable its lateness was. */
+  heartbeatPhi(phi: number): void
+  /** Silence (ms since the last heartbeat) at which an observed peer was suspected or declared dead. */
+  detection(stage: 'suspect' | 'dead', silenceMs: number): void
 }
 
 interface Registration {
@@ -55,6 +65,7 @@ const SYNC_BYTES_MAX = 4 * 1024 * 1024
 
 export class ClusterNode {
   readonly events = new HealthEventEmitter()
+  readonly eventLog: EventLog
   readonly validator: MessageValidator
   readonly members: MemberTable
   readonly reports: ReportStore
@@ -92,6 +103,7 @@ export class ClusterNode {
     this.members = new MemberTable(id, o.membersMax)
     this.reports = new ReportStore(o.membersMax, Math.max(4 * o.observersPerSubject, 32))
     this.alertLog = new AlertLog(o.alertLogMax)
+    this.eventLog = new EventLog(o.eventLogMax)
     this.supervisor = new Supervisor({
       mailboxLengthMax: o.mailboxLengthMax,
       restartsMax: 5,
@@ -126,10 +138,13 @@ export class ClusterNode {
         checkIntervalMinMs: Math.max(10, Math.round(o.heartbeatIntervalMs / 4)),
         awareness: () => this.awarenessReading(),
         probe: (peerId, timeoutMs) => deps.transport.probe(peerId, timeoutMs),
+        onHeartbeatPhi: deps.instruments === undefined ? undefined : (_peerId, phi) => deps.instruments!.heartbeatPhi(phi),
         onState: (peerId, state, transitions) => {
           this.observation.recordState(peerId, state)
           for (const t of transitions) {
             if (t.to !== 'left') this.publishVerdict(peerId, state.incarnation, t.to, state.health)
+            const last = lastArrivalMs(state.detector)
+            if ((t.to === 'suspect' || t.to === 'dead') && last !== undefined) deps.instruments?.detection(t.to, state.stateSinceMs - last)
           }
           if (transitions.length > 0) {
             this.view.refresh(peerId, transitions.at(-1)!.reason)
@@ -153,10 +168,13 @@ export class ClusterNode {
       peerHistoryMax: o.peerHistoryMax,
       onChange: (e) => {
         const name = eventNameFor(e.from, e.to)
+        this.eventLog.append(name, e.atMs, e)
         this.events.emit(name, e)
         if (e.from === 'missing' && e.to === 'alive') return
         const entry = this.alertLog.add({ at: new Date(e.atMs).toISOString(), peer: e.peer, peerName: e.name, from: e.from, to: e.to, message: `${e.name} is ${e.to}: ${e.reason}` })
-        this.events.emit('alert:raised', { id: entry.id, severity: entry.severity, peer: e.peer, message: entry.message, atMs: e.atMs })
+        const alert = { id: entry.id, severity: entry.severity, peer: e.peer, message: entry.message, atMs: e.atMs }
+        this.eventLog.append('alert:raised', e.atMs, alert)
+        this.events.emit('alert:raised', alert)
         deps.logger.info({ peer: e.peer, name: e.name, from: e.from, to: e.to, reason: e.reason }, 'peer state changed')
       }
     })

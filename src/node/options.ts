@@ -6,4 +6,4 @@ export type NodeOptions = Pick<Config,
   | 'detectorMinStdDevMs' | 'acceptableHeartbeatPauseMs' | 'firstHeartbeatEstimateMs' | 'suspicionTimeoutMs'
   | 'suspicionTimeoutMsMin' | 'probeTimeoutMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
   | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reconnectIntervalMs' | 'reapAfterMs'
-  | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax'>
+  | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax' | 'eventLogMax'>
