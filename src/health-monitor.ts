@@ -52,6 +52,7 @@ export interface HealthMonitor {
   /** ...or every member's, this node first. */
   checkHealth(): HealthStatus[]
   on<K extends keyof HealthEvents>(event: K, listener: (...args: HealthEvents[K]) => void): () => void
+  /** This node's peer id (stable across restarts: the node key is in the data dir); after start(). */
   readonly id: string
 }
 
@@ -61,6 +62,7 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
   const config = loadConfig(sources)
   const daemon = new Daemon({ config, logger, serveApi })
   const pendingRegistrations: string[] = []
+  let id: string | undefined
   const node = () => {
     if (!daemon.started) throw new HealthmonError('NOT_STARTED', 'call start() and wait for it before using the monitor')
     return daemon.node
@@ -100,6 +102,7 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
   return {
     async start() {
       await daemon.start()
+      id = daemon.node.id
       for (const address of pendingRegistrations.splice(0)) daemon.node.registerNode(address)
     },
     stop: (opts) => daemon.stop(opts),
@@ -117,7 +120,8 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
       return () => { emitter.off(event, l) }
     },
     get id() {
-      return node().id
+      if (id === undefined) throw new HealthmonError('NOT_STARTED', 'the peer id is known once start() resolved')
+      return id
     }
   }
 }

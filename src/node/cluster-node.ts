@@ -7,19 +7,21 @@ import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
 import { eventNameFor, HealthEventEmitter } from '../events.ts'
-import { Joiner } from '../membership/joiner.ts'
+import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import { MemberTable, type Member } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
-import { decodeMessage, encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type WireMessage } from '../transport/codec.ts'
+import { encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type WireMessage } from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
-import { eventsTopic, heartbeatTopic, SYNC_PROTOCOL } from '../transport/topics.ts'
+import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
 import type { Transport, TransportMessage } from '../transport/types.ts'
 import { LocalView } from '../view/local-view.ts'
 import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
+import { AntiEntropy } from './anti-entropy.ts'
 import { Observation } from './observation.ts'
+import { Registrations } from './registrations.ts'
 import type { NodeOptions } from './options.ts'
 
 /**
@@ -51,17 +53,9 @@ export interface NodeInstruments {
   detection(stage: 'suspect' | 'dead', silenceMs: number): void
 }
 
-interface Registration {
-  joiner: Joiner
-  missingTimer: Timer
-  peerId: string | undefined
-}
-
 /** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
 const LEAVE_DIRECT_PEERS_MAX = 16
 
-/** Bytes allowed for one anti-entropy digest (a cluster of 10,000 members fits). */
-const SYNC_BYTES_MAX = 4 * 1024 * 1024
 
 export class ClusterNode {
   readonly events = new HealthEventEmitter()
@@ -72,7 +66,7 @@ export class ClusterNode {
   readonly view: LocalView
   readonly alertLog: AlertLog
   readonly supervisor: Supervisor
-  readonly stats = { heartbeatsSent: 0, heartbeatsReceived: 0, verdictsPublished: 0, publishErrors: 0, syncs: 0, syncErrors: 0, refutations: 0, ringRebuilds: 0 }
+  readonly stats = { heartbeatsSent: 0, heartbeatsReceived: 0, verdictsPublished: 0, publishErrors: 0, refutations: 0, ringRebuilds: 0 }
   private readonly deps: ClusterNodeDeps
   private readonly options: NodeOptions
   private readonly identity: Identity
@@ -84,7 +78,8 @@ export class ClusterNode {
   private heartbeatTimer: Timer | undefined
   private rebuildTimer: Timer | undefined
   private joiner: Joiner | undefined
-  private readonly registrations = new Map<string, Registration>()
+  private readonly registrations: Registrations
+  readonly antiEntropy: AntiEntropy
   private running = false
   /** Set while stopping with a leave: this node's digest entry says `left`. */
   private leaving = false
@@ -153,6 +148,28 @@ export class ClusterNode {
         }
       }
     })
+    this.antiEntropy = new AntiEntropy({
+      transport: deps.transport,
+      random: deps.random,
+      logger: deps.logger,
+      cluster: o.cluster,
+      requestTimeoutMs: o.probeTimeoutMs * 2,
+      header: () => this.identity.nextHeader(),
+      entries: () => this.digest(),
+      merge: (from, entries) => this.mergeDigest(from, entries),
+      isRunning: () => this.running
+    })
+    this.registrations = new Registrations({
+      clock: deps.clock,
+      graceMs: o.suspicionTimeoutMs + 2 * o.heartbeatIntervalMs,
+      joiner: (options) => this.makeJoiner(options),
+      isConnected: (peerId) => deps.transport.connectedPeers().includes(peerId),
+      onMissing: (address) => this.view.setMissing(address, address),
+      onReached: (address, peerId) => {
+        this.view.clearMissing(address)
+        void this.syncWith(peerId)
+      }
+    })
     this.view = new LocalView({
       clock: deps.clock,
       selfId: id,
@@ -195,7 +212,7 @@ export class ClusterNode {
     this.startedAtMs = clock.now()
     transport.setValidator(this.validator.validate)
     transport.onMessage((msg) => this.onMessage(msg))
-    transport.handle(SYNC_PROTOCOL, async (from, request) => this.onSyncRequest(from, request))
+    this.antiEntropy.install()
     transport.on('peer:connect', (peerId) => {
       if (!this.members.has(peerId)) void this.syncWith(peerId)
     })
@@ -207,20 +224,15 @@ export class ClusterNode {
     this.rebuildNow()
     this.nextHeartbeatDueMs = clock.now()
     this.heartbeatTick()
-    this.timers.push(clock.setInterval(() => this.antiEntropyTick(), this.options.antiEntropyIntervalMs))
+    this.timers.push(clock.setInterval(() => this.antiEntropy.tick(), this.options.antiEntropyIntervalMs))
     this.timers.push(clock.setInterval(() => this.maintenanceTick(), Math.max(this.options.heartbeatIntervalMs, 500)))
-    this.joiner = new Joiner({
+    this.joiner = this.makeJoiner({
       addresses: this.options.join,
-      retryIntervalMsMin: this.options.joinRetryIntervalMsMin,
-      retryIntervalMsMax: this.options.joinRetryIntervalMsMax,
-      clock,
-      random: this.deps.random,
-      logger: this.deps.logger,
-      dial: (address) => transport.dial(address),
       isConnected: () => transport.connectedPeers().length > 0,
       onJoined: (peerId) => { void this.syncWith(peerId).then(() => this.announceJoin()) }
     })
     this.joiner.start()
+    this.registrations.startAll()
     this.announceJoin()
   }
 
@@ -235,13 +247,10 @@ export class ClusterNode {
       // the message under load. So the leave also goes directly, as an anti-entropy digest that
       // lists this node as left, to the connected peers (acknowledged); from them it spreads by
       // anti-entropy to anyone the gossip missed.
-      const peers = this.deps.transport.connectedPeers().slice(0, LEAVE_DIRECT_PEERS_MAX)
-      const digest = this.encodeDigest()
-      const timeoutMs = options.leaveTimeoutMs ?? 1000
-      await Promise.allSettled(peers.map((p) => this.deps.transport.request(p, SYNC_PROTOCOL, digest, timeoutMs)))
+      await this.antiEntropy.push(this.deps.transport.connectedPeers().slice(0, LEAVE_DIRECT_PEERS_MAX), options.leaveTimeoutMs ?? 1000)
     }
     this.joiner?.stop()
-    for (const r of this.registrations.values()) { r.joiner.stop(); r.missingTimer.cancel() }
+    this.registrations.stopAll()
     for (const t of this.timers) t.cancel()
     this.timers.length = 0
     this.heartbeatTimer?.cancel()
@@ -253,29 +262,19 @@ export class ClusterNode {
 
   /** Registers an expected member by address: dialled until it answers, `missing` until then. */
   registerNode(address: string): void {
-    if (this.registrations.has(address)) return
-    const graceMs = this.options.suspicionTimeoutMs + 2 * this.options.heartbeatIntervalMs
-    const entry: Registration = { joiner: undefined as unknown as Joiner, missingTimer: undefined as unknown as Timer, peerId: undefined }
-    entry.joiner = new Joiner({
-      addresses: [address],
+    this.registrations.register(address, this.running)
+  }
+
+  private makeJoiner(options: Pick<JoinerOptions, 'addresses' | 'isConnected' | 'onJoined'>): Joiner {
+    return new Joiner({
+      ...options,
       retryIntervalMsMin: this.options.joinRetryIntervalMsMin,
       retryIntervalMsMax: this.options.joinRetryIntervalMsMax,
       clock: this.deps.clock,
       random: this.deps.random,
       logger: this.deps.logger,
-      dial: (a) => this.deps.transport.dial(a),
-      isConnected: () => entry.peerId !== undefined && this.deps.transport.connectedPeers().includes(entry.peerId),
-      onJoined: (peerId) => {
-        entry.peerId = peerId
-        this.view.clearMissing(address)
-        void this.syncWith(peerId)
-      }
+      dial: (address) => this.deps.transport.dial(address)
     })
-    entry.missingTimer = this.deps.clock.setTimeout(() => {
-      if (entry.peerId === undefined) this.view.setMissing(address, address)
-    }, graceMs)
-    this.registrations.set(address, entry)
-    if (this.running) entry.joiner.start()
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -445,35 +444,9 @@ export class ClusterNode {
     return s === 'dead' ? 'dead' : 'alive'
   }
 
-  private encodeDigest(): Uint8Array {
-    return encodeMessage({ type: 'digest', ...this.identity.nextHeader(), members: this.digest() })
-  }
-
-  private async onSyncRequest(from: string, request: Uint8Array): Promise<Uint8Array> {
-    this.mergeDigest(from, request)
-    return this.encodeDigest()
-  }
-
-  private async syncWith(peerId: string): Promise<void> {
-    if (!this.running) return
-    try {
-      const response = await this.deps.transport.request(peerId, SYNC_PROTOCOL, this.encodeDigest(), this.options.probeTimeoutMs * 2)
-      this.stats.syncs++
-      this.mergeDigest(peerId, response)
-    } catch (err) {
-      this.stats.syncErrors++
-      this.deps.logger.debug({ err, peer: peerId }, 'anti-entropy exchange failed')
-    }
-  }
-
-  private mergeDigest(from: string, bytes: Uint8Array): void {
-    const decoded = decodeMessage(bytes, SYNC_BYTES_MAX)
-    if (!decoded.ok || decoded.message.type !== 'digest' || decoded.message.cluster !== this.identity.cluster || decoded.message.sender !== from) {
-      this.stats.syncErrors++
-      return
-    }
+  private mergeDigest(from: string, entries: readonly MemberDigestEntry[]): void {
     const now = this.deps.clock.now()
-    for (const e of decoded.message.members) {
+    for (const e of entries) {
       if (e.id === this.identity.id) {
         if (e.state !== 'alive') this.refute(e.incarnation, `${from} believes this node ${e.state}`)
         continue
@@ -484,10 +457,8 @@ export class ClusterNode {
     }
   }
 
-  private antiEntropyTick(): void {
-    const connected = this.deps.transport.connectedPeers()
-    const peer = this.deps.random.pick(connected)
-    if (peer !== undefined) void this.syncWith(peer)
+  private syncWith(peerId: string): Promise<void> {
+    return this.antiEntropy.syncWith(peerId)
   }
 
   // ---- rings, subscriptions, connections -----------------------------------------------------

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { ApiClient } from '../src/api/client.ts'
+import { createHealthMonitor, HealthmonError, type ClusterView, type HealthMonitor, type PeerEvent } from '../src/index.ts'
+
+/** The embedding API on real libp2p over 127.0.0.1, two monitors in this process. */
+const dir = mkdtempSync(join(tmpdir(), 'hm-embed-'))
+const monitors: HealthMonitor[] = []
+after(async () => {
+  await Promise.all(monitors.map((m) => m.stop({ leave: false }).catch(() => {})))
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (!predicate()) {
+    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`)
+    await sleep(50)
+  }
+}
+
+function monitor(name: string, extra: Parameters<typeof createHealthMonitor>[0] = {}): HealthMonitor {
+  const m = createHealthMonitor({
+    profile: 'local-test', name, dataDir: join(dir, name), socket: join(dir, `${name}.sock`), logLevel: 'silent', env: {},
+    heartbeatIntervalMs: 250, suspicionTimeoutMs: 1000, suspicionTimeoutMsMin: 250, ...extra
+  })
+  monitors.push(m)
+  return m
+}
+
+test('createHealthMonitor: join, checkHealth, events, registerNode missing, graceful leave', { timeout: 60_000 }, async () => {
+  const a = monitor('a')
+  assert.throws(() => a.checkHealth(), (err: unknown) => err instanceof HealthmonError && err.code === 'NOT_STARTED')
+  await a.start()
+  const selfA = a.checkHealth('a')!
+  assert.equal(selfA.state, 'self')
+  const view = await new ApiClient(join(dir, 'a.sock')).get<ClusterView>('/v1/view')
+
+  const b = monitor('b', { join: [view.self.addrs[0]!] })
+  const joined: PeerEvent[] = []
+  const left: PeerEvent[] = []
+  a.on('peer:joined', (e) => joined.push(e))
+  a.on('peer:left', (e) => left.push(e))
+  // Registered before start: dialled once started. Port 1 on loopback never answers.
+  b.registerNode('127.0.0.1:1')
+  await b.start()
+
+  // Alive (announced) first, then its own health once its first heartbeat arrives.
+  await waitFor('a hears b', () => a.checkHealth('b')?.state === 'alive' && a.checkHealth('b')?.status === 'healthy')
+  await waitFor('b sees a alive', () => b.checkHealth('a')?.state === 'alive')
+  const bAtA = a.checkHealth('b')!
+  assert.equal(bAtA.id, b.id)
+  assert.equal(bAtA.status, 'healthy')
+  assert.deepEqual({ agree: bAtA.metrics.observersAgree, total: bAtA.metrics.observersTotal }, { agree: 1, total: 1 })
+  assert.ok(bAtA.metrics.phi !== null && bAtA.metrics.lastHeardMs !== null)
+  assert.equal(bAtA.failureCount, 0)
+  assert.ok(joined.some((e) => e.peer === b.id), 'peer:joined fired')
+
+  await waitFor('the registered address is reported missing', () => b.checkHealth().some((h) => h.state === 'missing'))
+  const missing = b.checkHealth().find((h) => h.state === 'missing')!
+  assert.match(missing.id, /127\.0\.0\.1/)
+
+  const all = a.checkHealth()
+  assert.equal(all[0]!.state, 'self')
+  assert.equal(all.length, 2)
+
+  await b.stop()
+  await waitFor('a sees b left', () => a.checkHealth('b')?.state === 'left')
+  assert.ok(left.some((e) => e.peer === b.id), 'peer:left fired')
+  assert.ok(a.checkHealth('b')!.alerts.some((alert) => alert.to === 'left'), 'the alert log has the leave')
+})
