@@ -1,6 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import type { Config } from './config/schema.ts'
+import { assessHealth } from './api/health.ts'
+import type { ApiLimitOptions } from './api/limits.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
+import { withholdDeadAt } from './detector/awareness.ts'
+import { AgentMetrics } from './metrics/agent-metrics.ts'
 import { ClusterNode } from './node/cluster-node.ts'
 import { nextIncarnation, writeIncarnation } from './node/incarnation-file.ts'
 import { systemClock, type Clock } from './runtime/clock.ts'
@@ -23,6 +27,8 @@ export interface DaemonDeps {
   random?: Random
   /** Whether to serve the unix socket API (on by default; off for embedded use without it). */
   serveApi?: boolean
+  /** Overrides of the socket API's limits (src/api/limits.ts), e.g. short stream heartbeats in tests. */
+  apiLimits?: ApiLimitOptions
 }
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -33,6 +39,8 @@ export class Daemon {
   private readonly clock: Clock
   private readonly random: Random
   private readonly serveApi: boolean
+  private readonly apiLimits: ApiLimitOptions
+  private metricsValue: AgentMetrics | undefined
   private nodeValue: ClusterNode | undefined
   private api: ApiServer | undefined
   private lag: LoopLagMonitor | undefined
@@ -45,6 +53,18 @@ export class Daemon {
     this.clock = deps.clock ?? systemClock()
     this.random = deps.random ?? systemRandom()
     this.serveApi = deps.serveApi ?? true
+    this.apiLimits = deps.apiLimits ?? {}
+  }
+
+  /** The agent's Prometheus metrics; throws before start(). */
+  get metrics(): AgentMetrics {
+    if (this.metricsValue === undefined) throw new Error('the daemon is not started')
+    return this.metricsValue
+  }
+
+  /** The socket API's counters, while it serves. */
+  apiStats(): ReturnType<ApiServer['stats']> | undefined {
+    return this.api?.stats()
   }
 
   /** The running node; throws before start(). */
@@ -72,8 +92,10 @@ export class Daemon {
       inboundConnectionsPerHostPerSecondMax: c.inboundConnectionsPerHostPerSecondMax,
       gossipIpColocationPenalty: c.gossipIpColocationPenalty,
       clock: this.clock,
-      logger: this.logger.child({ component: 'transport' })
+      logger: this.logger
     })
+    const metrics = new AgentMetrics({ info: { cluster: c.cluster, name: c.name, version: VERSION } })
+    this.metricsValue = metrics
     const node = new ClusterNode({
       transport,
       clock: this.clock,
@@ -82,19 +104,27 @@ export class Daemon {
       options: c,
       incarnation: nextIncarnation(c.dataDir),
       persistIncarnation: (inc) => writeIncarnation(c.dataDir, inc),
-      version: VERSION
+      version: VERSION,
+      instruments: metrics.instruments
     })
     this.nodeValue = node
+    metrics.attach({ node, api: () => this.api?.stats() })
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
       if (this.serveApi) {
         this.api = await startApiServer({
+          ...this.apiLimits,
           socketPath: c.socket,
+          socketGroup: c.socketGroup !== '' ? c.socketGroup : undefined,
+          clock: this.clock,
           logger: this.logger.child({ component: 'api' }),
           backend: {
             view: () => node.clusterView(),
             peer: (idOrName) => node.peerDetail(idOrName),
-            alerts: () => node.alerts()
+            alerts: () => node.alerts(),
+            health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
+            events: node.eventLog,
+            metrics: () => metrics.scrape()
           }
         })
       }

@@ -18,7 +18,8 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: 'the path exists but not for this method',
   PAYLOAD_TOO_LARGE: 'the request body exceeded the limit',
   TOO_MANY_REQUESTS: 'the connection or request limit was reached',
-  UNAVAILABLE: 'the agent is starting or stopping'
+  UNAVAILABLE: 'the agent is starting or stopping, or its state could not be read',
+  SLOW_CONSUMER: 'an event stream client read too slowly and was disconnected; reconnect with ?after= the last id received'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -49,6 +49,13 @@ export interface CellHooks {
  */
 const THROUGHPUT = 64
 
+/**
+ * Runs a task later, never inside the caller: how a cell starts (and resumes) processing. The
+ * default is queueMicrotask. The simulator passes a synchronous run queue that it drains after
+ * each virtual timer, so thousands of nodes need no trip through the microtask queue per message.
+ */
+export type Scheduler = (task: () => void) => void
+
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
@@ -56,10 +63,12 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 /**
  * The actor cell: a mailbox, the current behaviour, and the loop that feeds one to the other.
  *
- * - Processing is started with queueMicrotask, never inside send(), so sending from within a
- *   receive (even to oneself) is not re-entrant: the message waits for the current one to end.
- * - At most one loop runs per cell, and it awaits a receive's promise before taking the next
- *   message, so async handlers never interleave and messages are handled in arrival order.
+ * - Processing is started through the scheduler (queueMicrotask by default), never inside send(),
+ *   so sending from within a receive (even to oneself) is not re-entrant: the message waits for
+ *   the current one to end.
+ * - At most one loop runs per cell. Synchronous receives are handled back to back without any
+ *   promise; a receive that returns a promise is awaited before the next message, so async
+ *   handlers never interleave and messages are handled in arrival order.
  * - A receive that throws or rejects drops that message; the supervisor then decides between a
  *   fresh behaviour from the factory (a restart) and stopping the actor.
  */
@@ -70,21 +79,24 @@ export class ActorCell<M> implements ActorRef<M> {
   private readonly hooks: CellHooks
   private readonly context: ActorContext
   private behaviour: Behaviour<M>
+  private readonly schedule: Scheduler
   private halted = false
   private running = false
-  /** Settles when the current (or last) loop has finished its in-flight message. */
-  private idle: Promise<void> = Promise.resolve()
+  /** Settles when the async receive in flight (if any) has finished and the loop moved on. */
+  private inflight: Promise<void> | undefined
   private processedCount = 0
   private restartCount = 0
   /** Drops other than a full mailbox (which the mailbox counts itself). */
   private otherDropped = 0
+  private readonly runTask = (): void => this.run()
 
   /** Calls the factory once; if it throws, so does the constructor (the spawn fails). */
-  constructor(name: string, mailboxLengthMax: number, factory: (context: ActorContext) => Behaviour<M>, hooks: CellHooks) {
+  constructor(name: string, mailboxLengthMax: number, factory: (context: ActorContext) => Behaviour<M>, hooks: CellHooks, schedule: Scheduler = queueMicrotask) {
     this.name = name
     this.mailbox = new Mailbox<M>(mailboxLengthMax)
     this.factory = factory
     this.hooks = hooks
+    this.schedule = schedule
     this.context = Object.freeze({ name })
     this.behaviour = factory(this.context)
   }
@@ -110,9 +122,7 @@ export class ActorCell<M> implements ActorRef<M> {
     }
     if (!this.running) {
       this.running = true
-      const { promise, resolve } = Promise.withResolvers<void>()
-      this.idle = promise
-      queueMicrotask(() => void this.drain().then(resolve))
+      this.schedule(this.runTask)
     }
     return true
   }
@@ -123,7 +133,7 @@ export class ActorCell<M> implements ActorRef<M> {
    */
   stop(): Promise<void> {
     this.halt()
-    return this.idle
+    return this.inflight ?? Promise.resolve()
   }
 
   private halt(): void {
@@ -134,25 +144,45 @@ export class ActorCell<M> implements ActorRef<M> {
     this.hooks.stopped()
   }
 
-  /** The loop; never rejects (every failure is handled in fail()). */
-  private async drain(): Promise<void> {
+  /**
+   * The loop: handles queued messages until the mailbox is empty, THROUGHPUT of them at most
+   * before it yields (reschedules itself), or until a receive returns a promise (then the async
+   * continuation below takes over). Never throws: every failure is handled in fail().
+   */
+  private run(): void {
     let batch = 0
     while (!this.halted && this.mailbox.length > 0) {
       if (++batch > THROUGHPUT) {
-        batch = 0
-        await null
-        continue
+        this.schedule(this.runTask)
+        return
       }
       const message = this.mailbox.take() as M
+      let result: void | Promise<void>
       try {
-        const result = this.behaviour.receive(message)
-        if (isPromiseLike(result)) await result
-        this.processedCount++
+        result = this.behaviour.receive(message)
       } catch (error) {
         this.fail(error)
+        continue
       }
+      if (isPromiseLike(result)) {
+        this.inflight = this.finish(result)
+        return
+      }
+      this.processedCount++
     }
     this.running = false
+  }
+
+  /** Awaits an async receive, then carries on with the loop. Never rejects. */
+  private async finish(result: PromiseLike<unknown>): Promise<void> {
+    try {
+      await result
+      this.processedCount++
+    } catch (error) {
+      this.fail(error)
+    }
+    this.inflight = undefined
+    this.run()
   }
 
   private fail(error: unknown): void {

@@ -1,5 +1,5 @@
 import type { Clock } from '../runtime/clock.ts'
-import { ActorCell, type ActorContext, type ActorRef, type Behaviour } from './actor.ts'
+import { ActorCell, type ActorContext, type ActorRef, type Behaviour, type Scheduler } from './actor.ts'
 
 export interface SupervisorOptions {
   /** Limit: messages each actor's mailbox holds; further sends are dropped and counted. */
@@ -19,6 +19,11 @@ export interface SupervisorOptions {
    * actor's loop; an exception it throws is swallowed so that reporting cannot kill the loop.
    */
   onFailure?: (name: string, error: unknown, action: 'restarted' | 'stopped') => void
+  /**
+   * How actors start processing their mailboxes (see Scheduler in actor.ts). Default
+   * queueMicrotask; the simulator passes its synchronous run queue.
+   */
+  schedule?: Scheduler
 }
 
 export interface SupervisorStats {
@@ -86,7 +91,7 @@ export class Supervisor {
       stopped: () => {
         if (this.cells.get(name) === cell) this.cells.delete(name)
       }
-    })
+    }, this.options.schedule)
     this.cells.set(name, cell)
     return cell
   }

@@ -4,9 +4,10 @@
  * answer). Error bodies become ApiError with the server's code; failing to reach the agent at all
  * becomes AGENT_UNREACHABLE naming the socket, so the CLI can say exactly what it tried.
  */
-import { request } from 'node:http'
+import { request, type ClientRequest } from 'node:http'
 import { HealthmonError } from '../errors.ts'
 import { apiErrorFrom } from './errors.ts'
+import type { StreamLine } from './protocol.ts'
 
 export interface ApiClientOptions {
   /**
@@ -21,6 +22,27 @@ export interface ApiClientOptions {
 
 export const CLIENT_TIMEOUT_MS_DEFAULT = 5000
 export const RESPONSE_BYTES_MAX_DEFAULT = 64 * 1024 * 1024
+/** Longest line accepted on an event stream. */
+export const STREAM_LINE_BYTES_MAX = 1024 * 1024
+
+export interface GetOptions {
+  /**
+   * Statuses besides 2xx whose body is the answer rather than an error (GET /v1/health answers
+   * 429 and 503 with a HealthReport). A body in the error shape is still an ApiError.
+   */
+  acceptStatuses?: readonly number[]
+}
+
+export interface StreamOptions {
+  /** Aborting ends the stream quietly: stream() resolves. */
+  signal?: AbortSignal
+  /** Fail with AGENT_UNREACHABLE when nothing (not even a heartbeat) arrives for this long, in ms. 0: never. */
+  idleTimeoutMs?: number
+}
+
+function isErrorBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'error' in body
+}
 
 function connectionError(socketPath: string, error: unknown): HealthmonError {
   if (error instanceof HealthmonError) return error
@@ -59,7 +81,8 @@ export class ApiClient {
    * answer, AGENT_UNREACHABLE when the agent cannot be reached or goes silent, PAYLOAD_TOO_LARGE
    * for an oversize answer, MESSAGE_INVALID for one that is not JSON.
    */
-  get<T>(path: string): Promise<T> {
+  get<T>(path: string, options: GetOptions = {}): Promise<T> {
+    const accepted = options.acceptStatuses ?? []
     const socketPath = this.socketPath
     const bytesMax = this.responseBytesMax
     return new Promise<T>((resolve, reject) => {
@@ -115,9 +138,101 @@ export class ApiClient {
               return
             }
           }
-          if (status >= 200 && status < 300) settle(() => resolve(body as T))
+          if ((status >= 200 && status < 300) || (accepted.includes(status) && body !== undefined && !isErrorBody(body))) settle(() => resolve(body as T))
           else settle(() => reject(apiErrorFrom(status, body)))
         })
+      })
+      req.end()
+    })
+  }
+
+  /**
+   * Follows an NDJSON stream (GET /v1/events/stream): calls `onLine` with each parsed line, in
+   * order, and resolves when the agent ends the stream or `signal` aborts it. Rejects like get()
+   * when the agent cannot be reached or answers an error, and with AGENT_UNREACHABLE when the
+   * connection breaks or stays silent past idleTimeoutMs.
+   */
+  stream(path: string, onLine: (line: StreamLine) => void, options: StreamOptions = {}): Promise<void> {
+    const socketPath = this.socketPath
+    return new Promise<void>((resolve, reject) => {
+      let settled = false
+      const finish = (error?: HealthmonError): void => {
+        if (settled) return
+        settled = true
+        options.signal?.removeEventListener('abort', onAbort)
+        req.destroy()
+        if (error === undefined) resolve()
+        else reject(error)
+      }
+      const onAbort = (): void => finish()
+      if (options.signal?.aborted === true) {
+        resolve()
+        return
+      }
+      const req: ClientRequest = request({
+        socketPath,
+        path,
+        method: 'GET',
+        agent: false,
+        timeout: this.timeoutMs,
+        headers: { host: 'localhost', accept: 'application/x-ndjson', connection: 'close' }
+      })
+      options.signal?.addEventListener('abort', onAbort)
+      let silenceMs = this.timeoutMs
+      req.on('timeout', () => finish(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} sent nothing for ${silenceMs} ms`)))
+      req.on('error', (error) => finish(connectionError(socketPath, error)))
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0
+        if (status !== 200) {
+          // An error answer is small: read it whole (bounded) for its code.
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length
+            if (size <= 64 * 1024) chunks.push(chunk)
+          })
+          res.on('end', () => {
+            let body: unknown
+            try {
+              body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+            } catch {
+              body = undefined
+            }
+            finish(apiErrorFrom(status, body))
+          })
+          return
+        }
+        silenceMs = options.idleTimeoutMs ?? 0
+        req.setTimeout(silenceMs)
+        let pending = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          pending += chunk
+          let newline = pending.indexOf('\n')
+          while (newline >= 0 && !settled) {
+            const text = pending.slice(0, newline)
+            pending = pending.slice(newline + 1)
+            if (text.trim() !== '') {
+              let line: StreamLine
+              try {
+                line = JSON.parse(text) as StreamLine
+              } catch {
+                finish(new HealthmonError('MESSAGE_INVALID', `the agent on ${socketPath} sent a stream line that is not JSON`))
+                return
+              }
+              onLine(line)
+            }
+            newline = pending.indexOf('\n')
+          }
+          if (pending.length > STREAM_LINE_BYTES_MAX) {
+            finish(new HealthmonError('PAYLOAD_TOO_LARGE', `the agent on ${socketPath} sent a stream line over ${STREAM_LINE_BYTES_MAX} bytes`))
+          }
+        })
+        res.on('end', () => finish())
+        res.on('close', () => {
+          if (!res.complete) finish(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} closed the event stream abruptly`))
+        })
+        res.on('error', (error) => finish(connectionError(socketPath, error)))
       })
       req.end()
     })

@@ -16,6 +16,16 @@
  *   (`requestTimeoutMs`, 408), or goes silent mid-connection or between keep-alive requests
  *   (`idleTimeoutMs`, closed).
  * - headers: at most HEADER_BYTES_MAX bytes and HEADER_LINES_MAX lines per request (431 / ignored).
+ * - event streams (GET /v1/events/stream): at most `streamsMax` at once (429 beyond; each also
+ *   holds one of the connections). A replay (?after=) is written at the client's pace, waiting
+ *   for the socket to drain; live events are written as they happen, and a client that lets more
+ *   than `streamBufferBytesMax` bytes pile up in the agent's buffer (or, while replaying, falls
+ *   so far behind that the events it still needs leave the event log) gets a final
+ *   SLOW_CONSUMER error line and is disconnected, counted in stats. An idle stream gets a
+ *   heartbeat line every `streamHeartbeatMs`, which must be shorter than `idleTimeoutMs`.
+ * - view cache: GET /v1/view serializes the whole view (~300 bytes per peer); the serialized
+ *   answer is reused for up to `viewCacheMs` and never across a state change (any new event),
+ *   so a busy poller costs one serialization per period while states are always current.
  */
 import { ConfigError } from '../errors.ts'
 
@@ -30,6 +40,14 @@ export interface ApiLimitOptions {
   requestTimeoutMs?: number
   /** Time a connection may sit without traffic, mid-request or between keep-alive requests. Default 30000. */
   idleTimeoutMs?: number
+  /** Event streams served at once; more are answered 429. Default 16. */
+  streamsMax?: number
+  /** Period of the heartbeat line on an idle event stream, in ms; below idleTimeoutMs. Default 10000. */
+  streamHeartbeatMs?: number
+  /** Bytes a live event stream may leave unread in the agent's buffer before it is cut. Default 1 MiB. */
+  streamBufferBytesMax?: number
+  /** How long a serialized GET /v1/view answer may be reused, in ms (0: never). Default 100. */
+  viewCacheMs?: number
 }
 
 export type ApiLimits = Required<ApiLimitOptions>
@@ -39,15 +57,19 @@ export const API_LIMITS_DEFAULT: Readonly<ApiLimits> = {
   requestBodyBytesMax: 64 * 1024,
   headersTimeoutMs: 5000,
   requestTimeoutMs: 10_000,
-  idleTimeoutMs: 30_000
+  idleTimeoutMs: 30_000,
+  streamsMax: 16,
+  streamHeartbeatMs: 10_000,
+  streamBufferBytesMax: 1024 * 1024,
+  viewCacheMs: 100
 }
 
 export const HEADER_BYTES_MAX = 16 * 1024
 export const HEADER_LINES_MAX = 100
 
-function positiveInt(key: keyof ApiLimits, value: number | undefined): number {
+function positiveInt(key: keyof ApiLimits, value: number | undefined, min = 1): number {
   const result = value ?? API_LIMITS_DEFAULT[key]
-  if (!Number.isSafeInteger(result) || result < 1) throw new ConfigError(`api.${key}`, 'must be a positive integer')
+  if (!Number.isSafeInteger(result) || result < min) throw new ConfigError(`api.${key}`, min === 0 ? 'must be an integer >= 0' : 'must be a positive integer')
   return result
 }
 
@@ -58,10 +80,18 @@ export function resolveLimits(options: ApiLimitOptions): ApiLimits {
     requestBodyBytesMax: positiveInt('requestBodyBytesMax', options.requestBodyBytesMax),
     headersTimeoutMs: positiveInt('headersTimeoutMs', options.headersTimeoutMs),
     requestTimeoutMs: positiveInt('requestTimeoutMs', options.requestTimeoutMs),
-    idleTimeoutMs: positiveInt('idleTimeoutMs', options.idleTimeoutMs)
+    idleTimeoutMs: positiveInt('idleTimeoutMs', options.idleTimeoutMs),
+    streamsMax: positiveInt('streamsMax', options.streamsMax),
+    streamHeartbeatMs: positiveInt('streamHeartbeatMs', options.streamHeartbeatMs),
+    streamBufferBytesMax: positiveInt('streamBufferBytesMax', options.streamBufferBytesMax),
+    viewCacheMs: positiveInt('viewCacheMs', options.viewCacheMs, 0)
   }
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw new ConfigError('api.headersTimeoutMs', 'must not exceed api.requestTimeoutMs')
+  }
+  if (limits.streamHeartbeatMs >= limits.idleTimeoutMs) {
+    // Otherwise an idle but healthy stream would be cut by the idle timeout between heartbeats.
+    throw new ConfigError('api.streamHeartbeatMs', 'must be below api.idleTimeoutMs')
   }
   return Object.freeze(limits)
 }

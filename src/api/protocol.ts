@@ -2,15 +2,17 @@
  * The socket API's shapes, shared by the server (src/api/server.ts) and every client (the CLI,
  * scripts). These are a public contract (DESIGN.md §3): extend, never rename or remove.
  */
+import type { AlertEvent, HealthEventName, PeerEvent } from '../events.ts'
 import type { NodeStatus } from '../transport/codec.ts'
 
-export type { NodeStatus }
+export type { NodeStatus, HealthEventName, PeerEvent, AlertEvent }
 
 /** `missing`: registered as an expected member but never heard from. */
 export type PeerState = 'alive' | 'suspect' | 'dead' | 'left' | 'missing'
 export const PEER_STATES: readonly PeerState[] = ['alive', 'suspect', 'dead', 'left', 'missing']
 
 export type Severity = 'info' | 'warning' | 'critical'
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical']
 
 export interface PeerView {
   id: string
@@ -88,8 +90,58 @@ export interface PeerDetail extends PeerView {
 
 /** GET /v1/alerts and `healthmon alerts --json`. */
 export interface AlertsResponse {
+  /** The matching entries, oldest first; the newest `limit` of them when more matched. */
   alerts: AlertEntry[]
+  /** How many entries matched the filters before `limit` was applied. */
+  matched: number
 }
+
+/**
+ * GET /v1/health and `healthmon health --json`: the node's aggregated health (docs/api.md).
+ * - `unhealthy`: this node itself is unhealthy (its Lifeguard awareness score reached
+ *   `awarenessUnhealthyAt`: its own timers run late, it withholds dead verdicts, and its view of
+ *   the others cannot be trusted);
+ * - `degraded`: this node is degraded (awareness above 0), or any peer is suspect, dead or
+ *   missing (an active alert);
+ * - `healthy`: otherwise. Peers that left gracefully do not count.
+ * Answered 200, 429 and 503 respectively, so load balancers and scripts need only the status.
+ */
+export interface HealthReport {
+  status: NodeStatus
+  /** One line saying why, e.g. "4 of 5 peers alive; node-d dead". */
+  summary: string
+  node: { id: string; name: string; status: NodeStatus; awareness: number; awarenessUnhealthyAt: number; awarenessMax: number }
+  /** Peers by state, and how many are known in all. */
+  peers: Record<PeerState, number> & { total: number }
+  /** The peers needing attention (suspect, dead, missing), worst first; at most 100. */
+  problems: { id: string; name: string; state: PeerState; since: string }[]
+  checkedAt: string
+}
+
+/** One entry of the event log, as GET /v1/events and the stream carry it. */
+export interface EventEntry {
+  /** Increases by one per event; restarts at 1 when the agent restarts. */
+  id: number
+  type: HealthEventName
+  /** When it happened (ISO 8601). */
+  at: string
+  data: PeerEvent | AlertEvent
+}
+
+/** GET /v1/events?after=<id>: the events after `after`, oldest first. */
+export interface EventsResponse {
+  events: EventEntry[]
+  /** The oldest id still held: `after` + 1 < firstId means events were dropped before you read them. */
+  firstId: number
+  /** The newest id; read on with `?after=<the last id you got>`. Below your `after`: the agent restarted. */
+  lastId: number
+}
+
+/** A line of GET /v1/events/stream: an event, an idle heartbeat, or a final error before the stream ends. */
+export type StreamLine =
+  | EventEntry
+  | { type: 'heartbeat'; at: string; lastId: number }
+  | { type: 'error'; at: string; error: { code: string; message: string } }
 
 /**
  * The socket API's paths, so server and clients cannot drift apart. A peer is addressed by id or
@@ -98,6 +150,18 @@ export interface AlertsResponse {
 export const API_PATHS = {
   view: '/v1/view',
   self: '/v1/self',
+  health: '/v1/health',
   alerts: '/v1/alerts',
+  events: '/v1/events',
+  eventStream: '/v1/events/stream',
+  metrics: '/metrics',
   peer: (idOrName: string): string => `/v1/peers/${encodeURIComponent(idOrName)}`
 } as const
+
+/** Appends a query string built from the defined values (a client-side helper). */
+export function withQuery(path: string, params: Record<string, string | number | undefined>): string {
+  const query = new URLSearchParams()
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') query.set(key, String(value))
+  const text = query.toString()
+  return text === '' ? path : `${path}?${text}`
+}

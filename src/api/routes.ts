@@ -1,18 +1,54 @@
 /**
  * The socket API's routes, as a pure function from (method, request target) to either a handler
- * over the backend or an error. No I/O here: the server (server.ts) owns sockets, limits and
- * serialization, so the routing rules can be read, and tested, on their own.
+ * over the backend or an error. No I/O here: the server (server.ts) owns sockets, limits,
+ * serialization and streaming, so the routing rules can be read, and tested, on their own.
  *
  *   GET /v1/view                  -> ClusterView
  *   GET /v1/self                  -> SelfView
  *   GET /v1/peers/{id-or-name}    -> PeerDetail, or 404 PEER_NOT_FOUND
- *   GET /v1/alerts                -> AlertsResponse
+ *   GET /v1/health                -> HealthReport with 200 / 429 / 503 (?format=json|text)
+ *   GET /v1/alerts                -> AlertsResponse (?state, severity, peer, since, limit)
+ *   GET /v1/events                -> EventsResponse (?after, limit)
+ *   GET /v1/events/stream         -> NDJSON stream of StreamLine (?after)
+ *   GET /metrics                  -> Prometheus text format
  *
- * HEAD is accepted wherever GET is. No route takes query parameters: an unknown parameter is a
- * 400 rather than silently ignored, so a typo never looks like a filter that worked.
+ * HEAD is accepted wherever GET is. Each route declares its query parameters (query.ts); an
+ * unknown one, a repeated one or a bad value is a 400 naming the parameter. Full reference:
+ * docs/api.md.
  */
 import type { ErrorCode } from '../errors.ts'
-import type { AlertEntry, AlertsResponse, ClusterView, PeerDetail } from './protocol.ts'
+import type { AlertEvent, HealthEventName, PeerEvent } from '../events.ts'
+import { filterAlerts, ALERTS_LIMIT_MAX } from './alerts-filter.ts'
+import { healthLine, httpStatusForHealth } from './health.ts'
+import type { AlertEntry, ClusterView, EventEntry, EventsResponse, HealthReport, PeerDetail } from './protocol.ts'
+import { integerParam, oneOf, parseQuery, peerStateSet, severitySet, sinceParam, textParam, type ParamSpec, type ParamValues } from './query.ts'
+
+/** One event as the agent's event log holds it (src/event-log.ts). */
+export interface FeedEvent {
+  id: number
+  type: HealthEventName
+  /** Epoch milliseconds. */
+  atMs: number
+  data: PeerEvent | AlertEvent
+}
+
+/** The numbered, bounded event log, read incrementally and followed live. */
+export interface EventFeed {
+  /** The oldest id still held (lastId + 1 when empty). */
+  readonly firstId: number
+  /** The newest id (0 when none yet). */
+  readonly lastId: number
+  /** Events with id > afterId, oldest first, at most `limit`. */
+  after(afterId: number, limit: number): readonly FeedEvent[]
+  /** Calls `listener` synchronously for each new event; returns the unsubscribe function. */
+  subscribe(listener: (event: FeedEvent) => void): () => void
+}
+
+/** Prometheus exposition: the text and its content type. */
+export interface MetricsExposition {
+  contentType: string
+  text: string
+}
 
 /** What the server reads from the rest of the agent. Implementations may throw; callers get 503. */
 export interface ApiBackend {
@@ -22,48 +58,110 @@ export interface ApiBackend {
   peer(idOrName: string): PeerDetail | undefined
   /** The local alert log, oldest first. */
   alerts(): AlertEntry[]
+  /** The node's aggregated health (see health.ts). */
+  health(): HealthReport
+  /** The event log, for GET /v1/events and the stream. */
+  readonly events: EventFeed
+  /** The Prometheus exposition for GET /metrics. */
+  metrics(): Promise<MetricsExposition>
 }
 
-/** Route labels used in stats (and later as Prometheus label values): a fixed, small set. */
-export type ApiRouteName = 'view' | 'self' | 'peer' | 'alerts' | 'other'
-export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'alerts', 'other']
+/** Route labels used in stats and as Prometheus label values: a fixed, small set. */
+export type ApiRouteName = 'view' | 'self' | 'peer' | 'health' | 'alerts' | 'events' | 'events_stream' | 'metrics' | 'other'
+export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'health', 'alerts', 'events', 'events_stream', 'metrics', 'other']
+
+/** Most events one GET /v1/events returns (and its default). */
+export const EVENTS_LIMIT_MAX = 1000
 
 export interface RouteError {
   code: ErrorCode
   message: string
 }
 
-/** A handler's outcome: a body to send with 200, or a coded error. */
-export type RouteOutcome = { body: unknown } | { error: RouteError }
+/** What a handler's answer is made of, once run. */
+export type RouteOutcome =
+  /** A JSON body, with 200 unless `status` says otherwise. */
+  | { json: unknown; status?: number }
+  /** A text body (GET /metrics, ?format=text). */
+  | { text: string; contentType: string; status?: number }
+  | { error: RouteError }
+  /** An NDJSON event stream, replaying from `after` when given. */
+  | { stream: { after: number | undefined } }
+
+export interface RouteContext {
+  /** Epoch ms on the server's clock, for relative times such as `since=10m`. */
+  nowMs: number
+}
+
+export type RouteHandler = (backend: ApiBackend, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>
 
 export type RouteMatch =
-  | { route: ApiRouteName; run: (backend: ApiBackend) => RouteOutcome }
+  | { route: ApiRouteName; run: RouteHandler }
   | { route: ApiRouteName; error: RouteError; allow?: string }
 
 /** Methods every route accepts, as sent in the Allow header of a 405. */
 export const ALLOWED_METHODS = 'GET, HEAD'
 
-const PEERS_PREFIX = '/v1/peers/'
+interface RouteDefinition {
+  route: ApiRouteName
+  /** Parses the query; a string is the 400's message. */
+  bind(pathname: string, query: string): RouteHandler | string
+}
 
-function fixedRoute(pathname: string): { route: ApiRouteName; run: (backend: ApiBackend) => RouteOutcome } | undefined {
-  switch (pathname) {
-    case '/v1/view':
-      return { route: 'view', run: (backend) => ({ body: backend.view() }) }
-    case '/v1/self':
-      return { route: 'self', run: (backend) => ({ body: backend.view().self }) }
-    case '/v1/alerts':
-      return { route: 'alerts', run: (backend) => ({ body: { alerts: backend.alerts() } satisfies AlertsResponse }) }
-    default:
-      return undefined
+function define<S extends ParamSpec>(
+  route: ApiRouteName,
+  params: S,
+  handle: (backend: ApiBackend, values: ParamValues<S>, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>
+): RouteDefinition {
+  return {
+    route,
+    bind(pathname, query) {
+      const values = parseQuery(pathname, query, params)
+      if (typeof values === 'string') return values
+      return (backend, context) => handle(backend, values, context)
+    }
   }
 }
 
-function peerRoute(idOrName: string): (backend: ApiBackend) => RouteOutcome {
-  return (backend) => {
+export function eventEntry(event: FeedEvent): EventEntry {
+  return { id: event.id, type: event.type, at: new Date(event.atMs).toISOString(), data: event.data }
+}
+
+const FIXED_ROUTES: Readonly<Record<string, RouteDefinition>> = {
+  '/v1/view': define('view', {}, (backend) => ({ json: backend.view() })),
+  '/v1/self': define('self', {}, (backend) => ({ json: backend.view().self })),
+  '/v1/health': define('health', { format: oneOf(['json', 'text'] as const) }, (backend, q) => {
+    const report = backend.health()
+    const status = httpStatusForHealth(report.status)
+    return q.format === 'text'
+      ? { text: `${healthLine(report)}\n`, contentType: 'text/plain; charset=utf-8', status }
+      : { json: report, status }
+  }),
+  '/v1/alerts': define('alerts', {
+    state: peerStateSet, severity: severitySet, peer: textParam, since: sinceParam, limit: integerParam(1, ALERTS_LIMIT_MAX)
+  }, (backend, q, context) => ({
+    json: filterAlerts(backend.alerts(), { state: q.state, severity: q.severity, peer: q.peer, sinceMs: q.since?.(context.nowMs), limit: q.limit })
+  })),
+  '/v1/events': define('events', { after: integerParam(0, Number.MAX_SAFE_INTEGER), limit: integerParam(1, EVENTS_LIMIT_MAX) }, (backend, q) => {
+    const feed = backend.events
+    const body: EventsResponse = { events: feed.after(q.after ?? 0, q.limit ?? EVENTS_LIMIT_MAX).map(eventEntry), firstId: feed.firstId, lastId: feed.lastId }
+    return { json: body }
+  }),
+  '/v1/events/stream': define('events_stream', { after: integerParam(0, Number.MAX_SAFE_INTEGER) }, (_backend, q) => ({ stream: { after: q.after } })),
+  '/metrics': define('metrics', {}, async (backend) => {
+    const { contentType, text } = await backend.metrics()
+    return { text, contentType }
+  })
+}
+
+const PEERS_PREFIX = '/v1/peers/'
+
+function peerRoute(idOrName: string): RouteDefinition {
+  return define('peer', {}, (backend) => {
     const peer = backend.peer(idOrName)
     if (peer === undefined) return { error: { code: 'PEER_NOT_FOUND', message: `no peer with id or name "${idOrName}" is known` } }
-    return { body: peer }
-  }
+    return { json: peer }
+  })
 }
 
 /**
@@ -79,24 +177,21 @@ export function matchRoute(method: string, target: string): RouteMatch {
   const pathname = queryAt < 0 ? target : target.slice(0, queryAt)
   const query = queryAt < 0 ? '' : target.slice(queryAt + 1)
 
-  let found: { route: ApiRouteName; run: (backend: ApiBackend) => RouteOutcome } | undefined = fixedRoute(pathname)
+  const fixed = Object.hasOwn(FIXED_ROUTES, pathname) ? FIXED_ROUTES[pathname] : undefined
   let encodedId: string | undefined
-  if (found === undefined && pathname.startsWith(PEERS_PREFIX)) {
+  if (fixed === undefined && pathname.startsWith(PEERS_PREFIX)) {
     const segment = pathname.slice(PEERS_PREFIX.length)
     if (segment !== '' && !segment.includes('/')) encodedId = segment
   }
-  if (found === undefined && encodedId === undefined) {
+  if (fixed === undefined && encodedId === undefined) {
     return { route: 'other', error: { code: 'NOT_FOUND', message: `no such path: ${pathname}` } }
   }
-  const route: ApiRouteName = found?.route ?? 'peer'
+  const route: ApiRouteName = fixed?.route ?? 'peer'
 
   if (method !== 'GET' && method !== 'HEAD') {
     return { route, error: { code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${pathname}; use GET` }, allow: ALLOWED_METHODS }
   }
-  if (query !== '') {
-    const names = [...new URLSearchParams(query).keys()]
-    return { route, error: { code: 'BAD_REQUEST', message: `${pathname} takes no query parameters (got ${names.map((n) => `"${n}"`).join(', ') || `"${query}"`})` } }
-  }
+  let definition = fixed
   if (encodedId !== undefined) {
     let idOrName: string
     try {
@@ -104,7 +199,9 @@ export function matchRoute(method: string, target: string): RouteMatch {
     } catch {
       return { route, error: { code: 'BAD_REQUEST', message: `malformed percent-encoding in peer "${encodedId}"` } }
     }
-    found = { route, run: peerRoute(idOrName) }
+    definition = peerRoute(idOrName)
   }
-  return found!
+  const run = definition!.bind(pathname, query)
+  if (typeof run === 'string') return { route, error: { code: 'BAD_REQUEST', message: run } }
+  return { route, run }
 }

@@ -8,10 +8,12 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { ConfigError, type ErrorCode } from '../errors.ts'
+import { systemClock, type Clock } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import { errorJson, statusForCode } from './errors.ts'
+import { EventStream, STREAM_CONTENT_TYPE } from './event-stream.ts'
 import { HEADER_BYTES_MAX, HEADER_LINES_MAX, resolveLimits, type ApiLimitOptions, type ApiLimits } from './limits.ts'
-import { matchRoute, type ApiBackend, type ApiRouteName, type RouteMatch } from './routes.ts'
+import { matchRoute, type ApiBackend, type ApiRouteName, type RouteMatch, type RouteOutcome } from './routes.ts'
 import { emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
 import {
   checkSocketPathLength,
@@ -33,6 +35,8 @@ export interface ApiServerOptions extends ApiLimitOptions {
   logger: Logger
   /** Group (name or gid) given the socket, so its members may query the agent. Default: unchanged. */
   socketGroup?: string | number
+  /** Time for `since=10m`, stream heartbeats and the view cache. Default: the system clock. */
+  clock?: Clock
 }
 
 export interface ApiServer {
@@ -76,6 +80,10 @@ class SocketApiServer implements ApiServer {
   /** Sockets with a response written but not yet flushed: close() lets those finish. */
   private readonly responding = new Set<Duplex>()
   private readonly counters: ApiServerStats
+  private readonly clock: Clock
+  private readonly streams = new Set<EventStream>()
+  /** The last serialized GET /v1/view answer (see viewCacheMs in limits.ts). */
+  private viewCache: { body: Buffer; atMs: number; lastEventId: number } | undefined
   private closing = false
   private closed: Promise<void> | undefined
 
@@ -84,8 +92,10 @@ class SocketApiServer implements ApiServer {
     this.backend = options.backend
     this.logger = options.logger
     this.settings = settings
+    this.clock = options.clock ?? systemClock()
     this.counters = {
       connectionsActive: 0, connectionsTotal: 0, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 0,
+      streamsActive: 0, streamsTotal: 0, streamsDropped: 0, viewCacheHits: 0,
       requests: emptyRequests()
     }
     this.server = createServer({
@@ -109,12 +119,16 @@ class SocketApiServer implements ApiServer {
       try {
         this.onRequest(req, res)
       } catch (error) {
-        // A bug here, not a backend failure (those are 503): log it, answer 500, keep serving.
-        this.logger.error({ err: error }, 'api request handler failed')
-        if (!res.headersSent) this.send(res, 'other', 500, errorJson('UNAVAILABLE', 'internal error; see the agent log'), { close: true })
-        else res.destroy()
+        this.onHandlerBug(res, error)
       }
     })
+  }
+
+  /** A bug here, not a backend failure (those are 503): log it, answer 500, keep serving. */
+  private onHandlerBug(res: ServerResponse, error: unknown): void {
+    this.logger.error({ err: error }, 'api request handler failed')
+    if (!res.headersSent) this.send(res, 'other', 500, errorJson('UNAVAILABLE', 'internal error; see the agent log'), { close: true })
+    else res.destroy()
   }
 
   listen(bindPath: string): Promise<void> {
@@ -130,7 +144,7 @@ class SocketApiServer implements ApiServer {
   }
 
   stats(): ApiServerStats {
-    return { ...this.counters, connectionsActive: this.sockets.size, requests: structuredClone(this.counters.requests) }
+    return { ...this.counters, connectionsActive: this.sockets.size, streamsActive: this.streams.size, requests: structuredClone(this.counters.requests) }
   }
 
   close(): Promise<void> {
@@ -141,6 +155,7 @@ class SocketApiServer implements ApiServer {
   private async shutDown(): Promise<void> {
     this.closing = true
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const stream of [...this.streams]) stream.shutdown()
     for (const socket of this.sockets) if (!this.responding.has(socket)) socket.destroy()
     await stopped
     if (this.identity !== undefined) await removeIfOurs(this.socketPath, this.identity, this.logger)
@@ -205,44 +220,117 @@ class SocketApiServer implements ApiServer {
       }
     })
     req.on('end', () => {
-      if (!over) this.respond(res, match)
+      if (!over) this.respond(req, res, match).catch((error: unknown) => this.onHandlerBug(res, error))
     })
   }
 
-  private respond(res: ServerResponse, match: RouteMatch): void {
+  private async respond(req: IncomingMessage, res: ServerResponse, match: RouteMatch): Promise<void> {
     if ('error' in match) {
       this.sendError(res, match.route, match.error.code, match.error.message, { allow: match.allow })
       return
     }
-    let json: string | undefined
-    try {
-      const outcome = match.run(this.backend)
-      if ('error' in outcome) {
-        this.sendError(res, match.route, outcome.error.code, outcome.error.message)
+    const route = match.route
+    if (route === 'view') {
+      const cached = this.cachedView()
+      if (cached !== undefined) {
+        this.counters.viewCacheHits += 1
+        this.send(res, route, 200, cached)
         return
       }
-      json = JSON.stringify(outcome.body) as string | undefined
-      if (json === undefined) throw new TypeError('the backend returned nothing')
+    }
+    let outcome: RouteOutcome
+    let body: Buffer | undefined
+    try {
+      // Read before running: an event logged while the view is built must not be hidden by the cache.
+      const lastEventId = route === 'view' && this.settings.viewCacheMs > 0 ? this.backend.events.lastId : undefined
+      outcome = await match.run(this.backend, { nowMs: this.clock.now() })
+      if ('json' in outcome) {
+        const json = JSON.stringify(outcome.json) as string | undefined
+        if (json === undefined) throw new TypeError('the backend returned nothing')
+        // As bytes: a cached answer is then written as it is, with no conversion per request.
+        body = Buffer.from(`${json}\n`)
+        if (lastEventId !== undefined) this.viewCache = { body, atMs: this.clock.now(), lastEventId }
+      }
     } catch (error) {
-      this.logger.error({ err: error, route: match.route }, 'api backend failed')
+      this.logger.error({ err: error, route }, 'api backend failed')
       const reason = error instanceof Error ? error.message : String(error)
-      this.sendError(res, match.route, 'UNAVAILABLE', `the agent's state is unavailable: ${reason}`)
+      this.sendError(res, route, 'UNAVAILABLE', `the agent's state is unavailable: ${reason}`)
       return
     }
-    this.send(res, match.route, 200, `${json}\n`)
+    if (this.closing) {
+      this.sendError(res, route, 'UNAVAILABLE', 'the agent is shutting down', { close: true })
+    } else if ('error' in outcome) {
+      this.sendError(res, route, outcome.error.code, outcome.error.message)
+    } else if ('stream' in outcome) {
+      this.startStream(req, res, outcome.stream.after)
+    } else if ('text' in outcome) {
+      this.send(res, route, outcome.status ?? 200, outcome.text, { contentType: outcome.contentType })
+    } else {
+      this.send(res, route, outcome.status ?? 200, body!)
+    }
   }
 
-  private sendError(res: ServerResponse, route: ApiRouteName, code: ErrorCode, message: string, extra: { close?: boolean; allow?: string | undefined } = {}): void {
+  /** The serialized view, while younger than viewCacheMs and no event was logged since. */
+  private cachedView(): Buffer | undefined {
+    const cache = this.viewCache
+    if (cache === undefined) return undefined
+    try {
+      if (this.clock.now() - cache.atMs < this.settings.viewCacheMs && this.backend.events.lastId === cache.lastEventId) return cache.body
+    } catch {
+      // The backend cannot say: build the view afresh (and report its failure there).
+    }
+    this.viewCache = undefined
+    return undefined
+  }
+
+  private startStream(req: IncomingMessage, res: ServerResponse, after: number | undefined): void {
+    const route: ApiRouteName = 'events_stream'
+    if (this.streams.size >= this.settings.streamsMax) {
+      this.sendError(res, route, 'TOO_MANY_REQUESTS', `the agent serves at most ${this.settings.streamsMax} event streams at once; retry shortly`, { close: true })
+      return
+    }
+    if (req.method === 'HEAD') {
+      this.send(res, route, 200, '', { contentType: STREAM_CONTENT_TYPE, noLength: true })
+      return
+    }
+    this.counters.requests[route]['2xx'] += 1
+    this.counters.streamsTotal += 1
+    const stream: EventStream = new EventStream({
+      res,
+      feed: this.backend.events,
+      clock: this.clock,
+      heartbeatMs: this.settings.streamHeartbeatMs,
+      bufferBytesMax: this.settings.streamBufferBytesMax,
+      after,
+      onEnd: (reason) => {
+        this.streams.delete(stream)
+        if (reason === 'slow') {
+          this.counters.streamsDropped += 1
+          this.logger.warn({ after }, 'event stream client too slow; disconnected')
+        }
+      }
+    })
+    this.streams.add(stream)
+    // While it lasts, shutDown() lets the stream end with its final line instead of cutting it.
+    const socket = res.socket
+    if (socket !== null) {
+      this.responding.add(socket)
+      res.once('close', () => this.responding.delete(socket))
+    }
+    stream.start()
+  }
+
+  private sendError(res: ServerResponse, route: ApiRouteName, code: ErrorCode, message: string, extra: SendOptions = {}): void {
     this.send(res, route, statusForCode(code), errorJson(code, message), extra)
   }
 
-  private send(res: ServerResponse, route: ApiRouteName, status: number, json: string, extra: { close?: boolean; allow?: string | undefined } = {}): void {
+  private send(res: ServerResponse, route: ApiRouteName, status: number, body: string | Buffer, extra: SendOptions = {}): void {
     this.counters.requests[route][statusClass(status)] += 1
     const close = extra.close === true || this.closing
     const socket = res.socket
     res.statusCode = status
-    res.setHeader('content-type', 'application/json')
-    res.setHeader('content-length', Buffer.byteLength(json))
+    res.setHeader('content-type', extra.contentType ?? 'application/json')
+    if (extra.noLength !== true) res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length)
     res.setHeader('cache-control', 'no-store')
     if (extra.allow !== undefined) res.setHeader('allow', extra.allow)
     if (close) res.setHeader('connection', 'close')
@@ -256,11 +344,20 @@ class SocketApiServer implements ApiServer {
       })
     }
     try {
-      res.end(json)
+      res.end(body)
     } catch (error) {
       // Genuinely unexpected (the socket is gone mid-write): nothing to answer, so log and drop.
       this.logger.error({ err: error, route }, 'api response failed')
       socket?.destroy()
     }
   }
+}
+
+interface SendOptions {
+  close?: boolean
+  allow?: string | undefined
+  /** Default application/json. */
+  contentType?: string
+  /** Omit content-length (HEAD of a stream, whose length is unknown). */
+  noLength?: boolean
 }

@@ -1,6 +1,6 @@
 /**
- * The API server's counters, kept for the future Prometheus /metrics endpoint (route and status
- * class are small fixed label sets, so they map to labelled counters directly).
+ * The API server's counters, read by the Prometheus collectors in src/metrics at scrape time
+ * (route and status class are small fixed label sets, so they map to labelled counters directly).
  */
 import { API_ROUTE_NAMES, type ApiRouteName } from './routes.ts'
 
@@ -16,6 +16,12 @@ export interface ApiServerStats {
   connectionsDropped: number
   /** Connections cut by the HTTP parser: malformed requests and timeouts (400/408/431). */
   clientErrors: number
+  /** Event streams open now, opened since start, and cut for reading too slowly (SLOW_CONSUMER). */
+  streamsActive: number
+  streamsTotal: number
+  streamsDropped: number
+  /** GET /v1/view answers served from the serialized-view cache (see limits.ts). */
+  viewCacheHits: number
   /** Answered requests by route and status class. */
   requests: Record<ApiRouteName, Record<StatusClass, number>>
 }

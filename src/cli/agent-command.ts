@@ -26,6 +26,7 @@ export function agentCommand(): Command {
     .option('--listen <multiaddr>', 'address to listen on, repeatable (default: /ip4/0.0.0.0/tcp/7946)', collect)
     .option('--join <address>', 'member to join: multiaddr or host:port, repeatable', collect)
     .option('--socket <path>', 'unix socket of the local API')
+    .option('--socket-group <group>', 'group (name or gid) given the socket, mode 0660 (default: the agent\'s own group)')
     .option('--data-dir <dir>', 'where the node key and state live')
     .option('--heartbeat-interval-ms <n>', 'heartbeat period in milliseconds (default: 1000)', integer('heartbeatIntervalMs'))
     .addOption(new Option('--profile <name>', 'preset for the defaults').choices(['lan', 'wan', 'local-test']))
@@ -38,6 +39,7 @@ export function agentCommand(): Command {
         listen: opts['listen'] as string[] | undefined,
         join: opts['join'] as string[] | undefined,
         socket: opts['socket'] as string | undefined,
+        socketGroup: opts['socketGroup'] as string | undefined,
         dataDir: opts['dataDir'] as string | undefined,
         heartbeatIntervalMs: opts['heartbeatIntervalMs'] as number | undefined,
         profile: opts['profile'] as ConfigInput['profile'],

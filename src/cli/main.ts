@@ -1,20 +1,26 @@
 /**
- * The `healthmon` program (DESIGN.md §3): `agent` runs the daemon; `status`, `members` and
- * `peer` query a running agent through its unix socket. Running this file runs the program
- * (`node src/cli/main.ts agent` is `npm start`; bin/healthmon.js imports it).
+ * The `healthmon` program (DESIGN.md §3): `agent` runs the daemon; `status`, `members`, `peer`,
+ * `alerts`, `watch` and `health` query a running agent through its unix socket. Running this
+ * file runs the program (`node src/cli/main.ts agent` is `npm start`; bin/healthmon.js imports it).
  *
  * Exit codes: 0 ok, 1 error (one line on stderr, "healthmon: <what> (<CODE>)"), 2 usage error
- * (commander's message on stderr). The client commands depend only on src/api's protocol and
- * client, plus the shared default socket rule in src/config/paths.ts.
+ * (commander's message on stderr); `health` uses the Nagios plugin codes instead (0-3). The
+ * client commands depend only on src/api's protocol and client, plus the shared default socket
+ * rule in src/config/paths.ts.
  */
 import { Command, CommanderError } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
-import { HealthmonError } from '../errors.ts'
 import { agentCommand } from './agent-command.ts'
+import { alertsCommand } from './commands/alerts.ts'
+import { healthCommand } from './commands/health.ts'
 import { membersCommand } from './commands/members.ts'
 import { peerCommand } from './commands/peer.ts'
 import { statusCommand } from './commands/status.ts'
+import { watchCommand } from './commands/watch.ts'
+import { describeError } from './describe-error.ts'
 import { sanitize } from './format.ts'
+
+export { describeError }
 
 export const EXIT_OK = 0
 export const EXIT_ERROR = 1
@@ -25,7 +31,7 @@ function forEachCommand(command: Command, fn: (command: Command) => void): void 
   for (const sub of command.commands) forEachCommand(sub, fn)
 }
 
-const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand]
+const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand]
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -38,24 +44,6 @@ export function buildProgram(): Command {
   // CommanderError instead of exiting: run() turns those into exit code 2.
   forEachCommand(program, (command) => command.exitOverride())
   return program
-}
-
-function errnoOfCause(error: HealthmonError): string | undefined {
-  const cause = error.cause
-  return typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined
-}
-
-/** One line for stderr; for an absent agent, also how to start one. */
-export function describeError(error: unknown): string {
-  if (error instanceof HealthmonError) {
-    let text = `${error.message} (${error.code})`
-    const errno = errnoOfCause(error)
-    if (error.code === 'AGENT_UNREACHABLE' && (errno === 'ENOENT' || errno === 'ECONNREFUSED')) {
-      text += '; start one with `healthmon agent` (or `npm start` in a source checkout), or point --socket at a running one'
-    }
-    return text
-  }
-  return error instanceof Error ? error.message : String(error)
 }
 
 /** Runs the program on argv and returns the exit code; never throws. */

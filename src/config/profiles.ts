@@ -10,6 +10,7 @@ export function defaultConfig(): Config {
     listen: ['/ip4/0.0.0.0/tcp/7946'],
     join: [],
     socket: '',
+    socketGroup: '',
     dataDir: '',
     clusterKeyFile: '',
     allowPeers: [],

@@ -30,6 +30,12 @@ export const configSchema = z.strictObject({
   join: z.array(z.string().min(1)).max(256),
   /** Unix socket of the local API; empty means the default rule (see README). */
   socket: z.string(),
+  /**
+   * Group (name or numeric gid) given the socket file, whose members may then query the agent
+   * (the file is mode 0660, its directory 0750). Empty: the agent's own primary group. The
+   * agent must be a member of the group (or root) to hand the socket over to it.
+   */
+  socketGroup: z.string().regex(/^([A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})?$/, 'must be a group name or a numeric gid'),
   /** Where the node key, incarnation counter and history live; empty means the default rule. */
   dataDir: z.string(),
   /**

@@ -30,6 +30,13 @@ export class MemberTable {
   private readonly members = new Map<string, Member>()
   private readonly selfId: string
   private readonly membersMax: number
+  /**
+   * A lower bound on every member's updatedMs: the oldest value the last reap scan saw. Valid
+   * until the next scan because updatedMs only ever moves forward and new members start at now.
+   */
+  private updatedMsFloor = -Infinity
+  /** Bumped by every change a digest would show (added, updated, removed). */
+  version = 0
   refused = 0
 
   constructor(selfId: string, membersMax: number) {
@@ -69,6 +76,7 @@ export class MemberTable {
         this.refused++
         return 'refused'
       }
+      this.version++
       this.members.set(fact.id, {
         id: fact.id,
         name: fact.name ?? fact.id,
@@ -104,7 +112,10 @@ export class MemberTable {
         changed = true
       }
     }
-    if (changed) known.updatedMs = nowMs
+    if (changed) {
+      known.updatedMs = nowMs
+      this.version++
+    }
     return changed ? 'updated' : 'unchanged'
   }
 
@@ -115,16 +126,24 @@ export class MemberTable {
   }
 
   remove(id: string): boolean {
-    return this.members.delete(id)
+    const removed = this.members.delete(id)
+    if (removed) this.version++
+    return removed
   }
 
   /** Removes members for which `isGone(member)` holds and that have not changed for reapAfterMs. */
   reap(nowMs: number, reapAfterMs: number, isGone: (m: Member) => boolean): string[] {
+    // Nobody is old enough yet: skip the scan (it ran once a second over every member).
+    if (nowMs - this.updatedMsFloor < reapAfterMs) return []
     const reaped: string[] = []
+    let floor = nowMs
     for (const m of this.members.values()) {
-      if (isGone(m) && nowMs - m.updatedMs >= reapAfterMs) reaped.push(m.id)
+      if (nowMs - m.updatedMs >= reapAfterMs && isGone(m)) reaped.push(m.id)
+      else floor = Math.min(floor, m.updatedMs)
     }
+    this.updatedMsFloor = floor
     for (const id of reaped) this.members.delete(id)
+    if (reaped.length > 0) this.version++
     return reaped
   }
 

@@ -1,3 +1,4 @@
+import { fmix32, murmur3 } from './hash.ts'
 /**
  * Who monitors whom: observers from k hash rings, as in Rapid (Lalith Suresh et al., "Stable and
  * Consistent Membership at Scale with Rapid", USENIX ATC 2018, §4.1 "expander-based monitoring").
@@ -41,40 +42,6 @@ interface Ring {
 
 const TWO_POW_21 = 2 ** 21
 
-/** murmur3's 32-bit finalizer: every input bit affects every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
-
-/** MurmurHash3 x86_32 over the string's UTF-16 code units, two per 32-bit block. */
-function murmur3(id: string, seed: number): number {
-  let h = seed >>> 0
-  const n = id.length
-  const blocks = n >>> 1
-  for (let i = 0; i < blocks; i++) {
-    let k = id.charCodeAt(2 * i) | (id.charCodeAt(2 * i + 1) << 16)
-    k = Math.imul(k, 0xcc9e2d51)
-    k = (k << 15) | (k >>> 17)
-    k = Math.imul(k, 0x1b873593)
-    h ^= k
-    h = (h << 13) | (h >>> 19)
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0
-  }
-  if (n & 1) {
-    let k = id.charCodeAt(n - 1)
-    k = Math.imul(k, 0xcc9e2d51)
-    k = (k << 15) | (k >>> 17)
-    k = Math.imul(k, 0x1b873593)
-    h ^= k
-  }
-  return fmix32(h ^ (n * 2))
-}
-
 /**
  * Position of `id` on ring `ringIndex`: a 53-bit integer from two MurmurHash3 lanes whose seeds
  * derive from the ring index, so the rings are independent orders. Not cryptographic, and need
@@ -83,10 +50,33 @@ function murmur3(id: string, seed: number): number {
  * on every membership change. A plain number, so sorting compares doubles, not bigints.
  */
 export function ringPosition(id: string, ringIndex: number): number {
+  let cached = positionCache.get(id)
+  if (cached === undefined) {
+    if (positionCache.size >= POSITION_CACHE_IDS_MAX) positionCache.clear()
+    cached = new Float64Array(RINGS_MAX).fill(NaN)
+    positionCache.set(id, cached)
+  }
+  if (ringIndex >= RINGS_MAX) return computePosition(id, ringIndex)
+  let p = cached[ringIndex]!
+  if (Number.isNaN(p)) p = cached[ringIndex] = computePosition(id, ringIndex)
+  return p
+}
+
+function computePosition(id: string, ringIndex: number): number {
   const high = murmur3(id, fmix32(2 * ringIndex + 0x9e3779b9))
   const low = murmur3(id, fmix32(2 * ringIndex + 1 + 0x7f4a7c15))
   return high * TWO_POW_21 + (low >>> 11)
 }
+
+/**
+ * Positions are a pure function of (id, ring), and every membership change recomputes them for
+ * every member on every ring (and every verdict for the subject): a memo saves the hashing. Shared
+ * by all rings in the process (the simulator's thousand nodes hash the same ids), bounded by
+ * clearing it when full.
+ */
+const RINGS_MAX = 64
+const POSITION_CACHE_IDS_MAX = 50_000
+const positionCache = new Map<string, Float64Array>()
 
 function before(position: number, id: string, otherPosition: number, otherId: string): boolean {
   return position < otherPosition || (position === otherPosition && id < otherId)

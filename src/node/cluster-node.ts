@@ -1,6 +1,7 @@
 import type { AlertEntry, ClusterView, PeerDetail, SelfView } from '../api/protocol.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
 import { Supervisor } from '../actors/supervisor.ts'
+import type { Scheduler } from '../actors/actor.ts'
 import type { AwarenessReading } from '../actors/peer-actor.ts'
 import * as awareness from '../detector/awareness.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
@@ -44,6 +45,11 @@ export interface ClusterNodeDeps {
   version?: string
   /** Measurement hooks (the agent feeds Prometheus histograms from them). */
   instruments?: NodeInstruments
+  /**
+   * How the node's actors start processing their mailboxes (default queueMicrotask). The
+   * simulator passes a synchronous run queue that it drains after every virtual timer.
+   */
+  schedule?: Scheduler
 }
 
 export interface NodeInstruments {
@@ -104,6 +110,7 @@ export class ClusterNode {
       restartsMax: 5,
       restartWindowMs: 60_000,
       clock: deps.clock,
+      schedule: deps.schedule,
       onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, 'actor failed')
     })
     this.detection = {
@@ -157,6 +164,7 @@ export class ClusterNode {
       header: () => this.identity.nextHeader(),
       entries: () => this.digest(),
       merge: (from, entries) => this.mergeDigest(from, entries),
+      version: () => `${this.members.version}:${this.view.version}:${this.identity.incarnation}:${this.leaving}`,
       isRunning: () => this.running
     })
     this.registrations = new Registrations({
@@ -406,6 +414,7 @@ export class ClusterNode {
         break
       }
       case 'digest':
+      case 'checksum':
         break
     }
   }

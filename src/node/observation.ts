@@ -28,6 +28,8 @@ export class Observation {
   private readonly k: number
   private readonly supervisor: Supervisor
   private readonly env: PeerActorEnv
+  /** neighbours(), computed once per ring change (it is asked once a second). */
+  private neighboursCache: ReadonlySet<string> | undefined
 
   constructor(options: { selfId: string; k: number; supervisor: Supervisor; env: PeerActorEnv }) {
     this.selfId = options.selfId
@@ -42,8 +44,9 @@ export class Observation {
   }
 
   /** The members this node sends heartbeats to (its observers) and receives them from (its subjects). */
-  neighbours(): Set<string> {
-    return new Set([...this.rings.observersOf(this.selfId), ...this.observed.keys()])
+  neighbours(): ReadonlySet<string> {
+    this.neighboursCache ??= new Set([...this.rings.observersOf(this.selfId), ...this.observed.keys()])
+    return this.neighboursCache
   }
 
   isObserving(subject: string): boolean {
@@ -76,6 +79,7 @@ export class Observation {
    */
   rebuild(live: readonly string[], all: readonly string[], seedOf: (id: string) => { incarnation: number; state: MemberState }): ObservationChange {
     this.rings = buildObserverRings({ k: this.k, live, all })
+    this.neighboursCache = undefined
     const wanted = new Set(this.rings.subjectsOf(this.selfId).filter((s) => s !== this.selfId))
     const started: string[] = []
     const stopped: string[] = []
@@ -98,6 +102,7 @@ export class Observation {
   }
 
   private start(id: string, seed: { incarnation: number; state: MemberState }): void {
+    this.neighboursCache = undefined
     const entry: Observed = { ref: undefined as unknown as ActorRef<PeerMessage>, dispose: () => {}, latest: undefined }
     this.observed.set(id, entry)
     entry.ref = this.supervisor.spawn<PeerMessage>(`peer:${id}`, () => {
@@ -114,6 +119,7 @@ export class Observation {
   private stop(id: string): void {
     const o = this.observed.get(id)
     if (o === undefined) return
+    this.neighboursCache = undefined
     o.dispose()
     this.observed.delete(id)
     void this.supervisor.stop(`peer:${id}`)

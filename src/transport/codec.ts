@@ -10,7 +10,7 @@ import { Packr } from 'msgpackr'
  */
 export const WIRE_VERSION = 1
 
-export const MESSAGE_TAGS = { heartbeat: 1, join: 2, leave: 3, verdict: 4, digest: 5 } as const
+export const MESSAGE_TAGS = { heartbeat: 1, join: 2, leave: 3, verdict: 4, digest: 5, checksum: 6 } as const
 export type MessageType = keyof typeof MESSAGE_TAGS
 
 export type NodeStatus = 'healthy' | 'degraded' | 'unhealthy'
@@ -54,8 +54,13 @@ export interface MemberDigestEntry {
   addrs: string[]
 }
 export interface DigestMessage extends Header { type: 'digest'; members: MemberDigestEntry[] }
+/**
+ * The checksum of a sender's member digest (anti-entropy): peers whose checksums match hold the
+ * same membership and skip the full exchange. `checksum` is 16 hex digits (64 bits).
+ */
+export interface ChecksumMessage extends Header { type: 'checksum'; checksum: string }
 
-export type WireMessage = HeartbeatMessage | JoinMessage | LeaveMessage | VerdictMessage | DigestMessage
+export type WireMessage = HeartbeatMessage | JoinMessage | LeaveMessage | VerdictMessage | DigestMessage | ChecksumMessage
 
 export type DecodeFailure = 'too-large' | 'malformed' | 'version' | 'unknown-type' | 'schema'
 export type DecodeResult = { ok: true; message: WireMessage } | { ok: false; reason: DecodeFailure }
@@ -84,6 +89,8 @@ export function encodeMessage(message: WireMessage): Uint8Array {
       return packr.pack([...head, message.subject, message.subjectIncarnation, MEMBER_STATES.indexOf(message.state), NODE_STATUSES.indexOf(message.subjectStatus)])
     case 'digest':
       return packr.pack([...head, message.members.map((m) => [m.id, m.name, m.incarnation, MEMBER_STATES.indexOf(m.state), m.addrs])])
+    case 'checksum':
+      return packr.pack([...head, message.checksum])
   }
 }
 
@@ -141,6 +148,11 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
         members.push({ id, name, incarnation: inc, state: s, addrs })
       }
       return { ok: true, message: { type: 'digest', ...header, members } }
+    }
+    case MESSAGE_TAGS.checksum: {
+      const [checksum] = body
+      if (body.length !== 1 || typeof checksum !== 'string' || !/^[0-9a-f]{16}$/.test(checksum)) return fail
+      return { ok: true, message: { type: 'checksum', ...header, checksum } }
     }
     default:
       return { ok: false, reason: typeof tag === 'number' && Number.isInteger(tag) && tag > 0 ? 'unknown-type' : 'malformed' }

@@ -15,7 +15,7 @@ export { PROTOCOL_PREFIX, SYNC_PROTOCOL, heartbeatTopic, eventsTopic, heartbeatT
 export {
   WIRE_VERSION, WIRE_LIMITS, MESSAGE_TAGS, NODE_STATUSES, MEMBER_STATES, encodeMessage, decodeMessage,
   type MessageType, type NodeStatus, type VerdictState, type MemberState, type HealthSummary, type WireMessage,
-  type HeartbeatMessage, type JoinMessage, type LeaveMessage, type VerdictMessage, type DigestMessage,
+  type HeartbeatMessage, type JoinMessage, type LeaveMessage, type VerdictMessage, type DigestMessage, type ChecksumMessage,
   type MemberDigestEntry, type DecodeFailure, type DecodeResult
 } from './codec.ts'
 export { createLibp2pTransport, Libp2pTransport, type Libp2pTransportOptions, type Libp2pTransportStats } from './libp2p-transport.ts'

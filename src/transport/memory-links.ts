@@ -19,6 +19,19 @@ export interface LinkModel {
   decide(from: string, to: string, bytes: number): LinkDecision
 }
 
+/** What a copy on a link carries, for per-kind traffic accounting. */
+export type TrafficKind = 'heartbeat' | 'gossip' | 'request' | 'response' | 'dial'
+
+/**
+ * Told of every copy a node puts on a link (`sent`, even if the link or the model then loses
+ * it) and of every copy that reaches a running node (`received`, held-while-paused ones
+ * included). The simulator counts messages and bytes per node with it.
+ */
+export interface LinkObserver {
+  sent(from: string, to: string, bytes: number, kind: TrafficKind): void
+  received(from: string, to: string, bytes: number, kind: TrafficKind): void
+}
+
 /** No loss, no delay. */
 export const PERFECT_LINKS: LinkModel = { decide: () => ({ drop: false, delayMs: 0 }) }
 
@@ -79,6 +92,7 @@ export class MemoryLinks {
   /** Directed cut links, keyed `${from}\n${to}`. */
   private readonly cuts = new Set<string>()
   private model: LinkModel = PERFECT_LINKS
+  private observer: LinkObserver | undefined
 
   constructor(clock: Clock) {
     this.clock = clock
@@ -102,20 +116,25 @@ export class MemoryLinks {
     this.model = model
   }
 
+  setObserver(observer: LinkObserver | undefined): void {
+    this.observer = observer
+  }
+
   /**
    * Puts one message on the link from → to. `arrive` runs at the receiver when it gets there
    * (later, on the clock; held while the receiver is paused); `down` runs instead if the
    * receiver has stopped by then (a TCP reset, as far as the sender can tell).
    */
-  transmit(from: LinkEndpoint, to: LinkEndpoint, bytes: number, arrive: () => void, down?: () => void): void {
+  transmit(from: LinkEndpoint, to: LinkEndpoint, bytes: number, arrive: () => void, down?: () => void, kind: TrafficKind = 'gossip'): void {
     if (from.paused) {
-      from.outbox.push(() => this.transmit(from, to, bytes, arrive, down))
+      from.outbox.push(() => this.transmit(from, to, bytes, arrive, down, kind))
       return
     }
     if (!from.started) {
       this.counters.dropped.nodeDown++
       return
     }
+    this.observer?.sent(from.peerId, to.peerId, bytes, kind)
     if (this.isCut(from.peerId, to.peerId)) {
       this.counters.dropped.linkCut++
       return
@@ -129,11 +148,11 @@ export class MemoryLinks {
     if (copies === 2) this.counters.duplicated++
     for (let i = 0; i < copies; i++) {
       this.counters.sent++
-      this.clock.setTimeout(() => this.arrive(from, to, arrive, down), decision.delayMs)
+      this.clock.setTimeout(() => this.arrive(from, to, arrive, down, bytes, kind), decision.delayMs)
     }
   }
 
-  private arrive(from: LinkEndpoint, to: LinkEndpoint, arrive: () => void, down: (() => void) | undefined): void {
+  private arrive(from: LinkEndpoint, to: LinkEndpoint, arrive: () => void, down: (() => void) | undefined, bytes: number, kind: TrafficKind): void {
     // A message in flight on a link that was cut meanwhile is lost with it.
     if (this.isCut(from.peerId, to.peerId)) {
       this.counters.dropped.linkCut++
@@ -144,6 +163,7 @@ export class MemoryLinks {
       down?.()
       return
     }
+    this.observer?.received(from.peerId, to.peerId, bytes, kind)
     if (to.paused) {
       this.counters.queuedWhilePaused++
       to.inbox.push(arrive)

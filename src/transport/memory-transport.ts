@@ -1,6 +1,6 @@
 import type { Clock } from '../runtime/clock.ts'
 import { HealthmonError } from '../errors.ts'
-import { MemoryLinks, type LinkModel, type MemoryNetworkStats } from './memory-links.ts'
+import { MemoryLinks, type LinkModel, type LinkObserver, type MemoryNetworkStats } from './memory-links.ts'
 import type {
   MessageValidator, ProbeResult, RequestHandler, Transport, TransportEvents, TransportMessage
 } from './types.ts'
@@ -25,7 +25,7 @@ import type {
  * nodes with ~10 subscriptions each stay cheap.
  */
 
-export { PERFECT_LINKS, type LinkDecision, type LinkModel, type MemoryNetworkStats } from './memory-links.ts'
+export { PERFECT_LINKS, type LinkDecision, type LinkModel, type LinkObserver, type MemoryNetworkStats, type TrafficKind } from './memory-links.ts'
 
 /** Largest request/response frame, the same as the libp2p transport's (libp2p-streams.ts). */
 export const MEMORY_FRAME_BYTES_MAX = 4 * 1024 * 1024
@@ -61,12 +61,14 @@ export class MemoryNetwork {
 
   /**
    * Adds a node. `messageBytesMax` overrides the network's limit for this node (what it may
-   * publish and what it accepts), to test nodes configured with different limits.
+   * publish and what it accepts), to test nodes configured with different limits. `clock` is the
+   * node's own clock for its timeouts and event callbacks (the simulator's per-node clock, which
+   * pauses and drifts with the node); the network's clock by default.
    */
-  createTransport(peerId: string, options: { messageBytesMax?: number } = {}): MemoryTransport {
+  createTransport(peerId: string, options: { messageBytesMax?: number; clock?: Clock } = {}): MemoryTransport {
     if (this.nodes.has(peerId)) throw new Error(`memory network: peer id ${peerId} already exists`)
     if (peerId === '' || peerId.includes('/')) throw new Error(`memory network: invalid peer id "${peerId}"`)
-    const transport = new MemoryTransport(this, peerId, options.messageBytesMax ?? this.messageBytesMax)
+    const transport = new MemoryTransport(this, peerId, options.messageBytesMax ?? this.messageBytesMax, options.clock ?? this.clock)
     this.nodes.set(peerId, transport)
     return transport
   }
@@ -83,6 +85,11 @@ export class MemoryNetwork {
 
   setLinkModel(model: LinkModel): void {
     this.links.setModel(model)
+  }
+
+  /** Observes every copy sent and received (per-node traffic accounting in the simulator). */
+  setLinkObserver(observer: LinkObserver | undefined): void {
+    this.links.setObserver(observer)
   }
 
   /** Pauses (SIGSTOP) or resumes (SIGCONT) a node. */
@@ -143,6 +150,8 @@ export class MemoryTransport implements Transport {
   /** @internal sends made while paused */
   outbox: Array<() => void> = []
   private readonly net: MemoryNetwork
+  /** The node's clock: call timeouts, event callbacks and resume scheduling run on it. */
+  private clock: Clock
   private readonly topics = new Set<string>()
   private readonly handlers = new Map<string, RequestHandler>()
   private readonly connections = new Set<string>()
@@ -154,10 +163,16 @@ export class MemoryTransport implements Transport {
   private validator: MessageValidator = () => 'accept'
   private messageHandler: (msg: TransportMessage) => void = () => {}
 
-  constructor(net: MemoryNetwork, peerId: string, messageBytesMax: number) {
+  constructor(net: MemoryNetwork, peerId: string, messageBytesMax: number, clock: Clock) {
     this.net = net
     this.peerId = peerId
     this.messageBytesMax = messageBytesMax
+    this.clock = clock
+  }
+
+  /** @internal a restarted process in the simulator brings a new clock of its own */
+  useClock(clock: Clock): void {
+    this.clock = clock
   }
 
   async start(): Promise<void> {
@@ -199,9 +214,10 @@ export class MemoryTransport implements Transport {
     }
     this.net.links.counters.published++
     const snapshot = data.slice() // the caller may reuse its buffer once publish returns
+    const kind = topic.includes('/hb/') ? 'heartbeat' : 'gossip'
     for (const to of this.net.subscribersOf(topic)) {
       if (to === this || !to.started) continue
-      this.net.links.transmit(this, to, snapshot.byteLength, () => to.receiveGossip(this.peerId, topic, snapshot.slice()))
+      this.net.links.transmit(this, to, snapshot.byteLength, () => to.receiveGossip(this.peerId, topic, snapshot.slice()), undefined, kind)
     }
   }
 
@@ -237,9 +253,9 @@ export class MemoryTransport implements Transport {
   }
 
   probe(peerId: string, timeoutMs: number): Promise<ProbeResult> {
-    const start = this.net.clock.now()
+    const start = this.clock.now()
     return this.handshake(peerId, timeoutMs).then(
-      () => ({ ok: true, rttMs: this.net.clock.now() - start }),
+      () => ({ ok: true, rttMs: this.clock.now() - start }),
       (err: Error) => ({ ok: false, reason: err.name === 'TimeoutError' ? 'timeout' : 'refused' })
     )
   }
@@ -258,10 +274,10 @@ export class MemoryTransport implements Transport {
         this.link(to)
         const respond = (result: Uint8Array | Error): void => {
           const bytes = result instanceof Error ? 0 : result.byteLength
-          this.net.links.transmit(to, this, bytes, () => settle(result instanceof Error ? result : result.slice()))
+          this.net.links.transmit(to, this, bytes, () => settle(result instanceof Error ? result : result.slice()), undefined, 'response')
         }
         to.serve(this.peerId, protocol, payload.slice()).then(respond, respond)
-      }, () => settle(refusedError(peerId)))
+      }, () => settle(refusedError(peerId)), 'request')
     })
   }
 
@@ -319,8 +335,8 @@ export class MemoryTransport implements Transport {
     const outbox = this.outbox
     this.inbox = []
     this.outbox = []
-    for (const arrive of inbox) this.net.clock.setTimeout(() => { if (this.started) arrive() }, 0)
-    for (const send of outbox) this.net.clock.setTimeout(send, 0)
+    for (const arrive of inbox) this.clock.setTimeout(() => { if (this.started) arrive() }, 0)
+    for (const send of outbox) this.clock.setTimeout(send, 0)
   }
 
   /** A round trip that establishes the connection: dial, probe. */
@@ -330,8 +346,8 @@ export class MemoryTransport implements Transport {
         this.net.links.transmit(to, this, PROBE_BYTES, () => {
           this.link(to)
           settle(undefined)
-        })
-      }, () => settle(refusedError(peerId)))
+        }, undefined, 'dial')
+      }, () => settle(refusedError(peerId)), 'dial')
     })
   }
 
@@ -354,7 +370,7 @@ export class MemoryTransport implements Transport {
         else resolve(result)
       }
       const entry: PendingCall = { fail: settle }
-      const timer = this.net.clock.setTimeout(() => settle(timeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs)
+      const timer = this.clock.setTimeout(() => settle(timeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs)
       this.pending.add(entry)
       run(to, settle)
     })
@@ -377,7 +393,7 @@ export class MemoryTransport implements Transport {
 
   private emit<K extends keyof TransportEvents>(event: K, value: TransportEvents[K]): void {
     // Listeners run on their own clock tick, never inside the call that caused the event.
-    this.net.clock.setTimeout(() => {
+    this.clock.setTimeout(() => {
       for (const listener of this.listeners[event]) {
         try {
           listener(value)

@@ -54,6 +54,8 @@ export class LocalView {
   private readonly records = new Map<string, Record>()
   private readonly missing = new Map<string, { name: string; sinceMs: number }>()
   private readonly deps: LocalViewDeps
+  /** Bumped by every state change and removal (keys caches of what the view says, e.g. the digest checksum). */
+  version = 0
 
   constructor(deps: LocalViewDeps) {
     this.deps = deps
@@ -103,13 +105,14 @@ export class LocalView {
   }
 
   private announce(record: Record, member: { id: string; name: string; incarnation: number }, entry: HistoryEntry, observedBySelf: boolean): void {
+    this.version++
     record.history.push(entry)
     if (record.history.length > this.deps.peerHistoryMax) record.history.splice(0, record.history.length - this.deps.peerHistoryMax)
     this.deps.onChange({ peer: member.id, name: member.name, from: entry.from, to: entry.to, incarnation: member.incarnation, reason: entry.reason, observedBySelf, atMs: entry.atMs })
   }
 
   remove(id: string): void {
-    this.records.delete(id)
+    if (this.records.delete(id)) this.version++
   }
 
   /** A registered member (by address) not heard from: shown as missing until it is identified. */

@@ -7,8 +7,11 @@ import { request } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { assessHealth } from '../../src/api/health.ts'
 import type { AlertEntry, ClusterView, PeerDetail, PeerView } from '../../src/api/protocol.ts'
 import type { ApiBackend } from '../../src/api/server.ts'
+import { EventLog } from '../../src/event-log.ts'
+import type { PeerEvent } from '../../src/events.ts'
 
 function peer(overrides: Partial<PeerView> & Pick<PeerView, 'id' | 'name' | 'state'>): PeerView {
   return {
@@ -60,14 +63,39 @@ export function detailOf(view: PeerView): PeerDetail {
   }
 }
 
-/** A backend over the fixed data; set `failing` to make every call throw. */
-export interface FixtureBackend extends ApiBackend {
-  failing: boolean
+export const METRICS_TEXT = '# HELP healthmon_test_total A test counter\n# TYPE healthmon_test_total counter\nhealthmon_test_total 3\n'
+
+/** A peer event as the node logs it, for the fixture event log. */
+export function peerEvent(peer: PeerView, from: PeerEvent['from'], to: PeerEvent['to'], atMs: number): PeerEvent {
+  return { peer: peer.id, name: peer.name, from, to, incarnation: peer.incarnation, reason: `${from} -> ${to}`, observedBySelf: true, atMs }
 }
 
-export function fixtureBackend(view: ClusterView = VIEW): FixtureBackend {
+/** A backend over the fixed data; set `failing` to make every call throw. `eventLog` starts with 3 events. */
+export interface FixtureBackend extends ApiBackend {
+  failing: boolean
+  eventLog: EventLog
+}
+
+export const EVENTS_AT_MS = Date.parse('2025-01-01T02:12:00.000Z')
+
+export function fixtureBackend(view: ClusterView = VIEW, eventLogMax = 100): FixtureBackend {
+  const eventLog = new EventLog(eventLogMax)
+  const c = view.peers[1] ?? VIEW.peers[1]!
+  eventLog.append('peer:joined', EVENTS_AT_MS, peerEvent(c, 'missing', 'alive', EVENTS_AT_MS))
+  eventLog.append('peer:suspected', EVENTS_AT_MS + 1000, peerEvent(c, 'alive', 'suspect', EVENTS_AT_MS + 1000))
+  eventLog.append('alert:raised', EVENTS_AT_MS + 1000, { id: 1, severity: 'warning', peer: c.id, message: `${c.name} is suspect`, atMs: EVENTS_AT_MS + 1000 })
   const backend: FixtureBackend = {
     failing: false,
+    eventLog,
+    events: eventLog,
+    health() {
+      if (backend.failing) throw new Error('view is rebuilding')
+      return assessHealth(view, { max: 8, unhealthyAt: 4 })
+    },
+    async metrics() {
+      if (backend.failing) throw new Error('registry unavailable')
+      return { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: METRICS_TEXT }
+    },
     view() {
       if (backend.failing) throw new Error('view is rebuilding')
       return view

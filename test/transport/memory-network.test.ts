@@ -259,4 +259,29 @@ describe('MemoryNetwork', () => {
     assert.equal(delivered, 10 * 1000 * 10)
     assert.ok(performance.now() - started < 5000, `100,000 deliveries took ${performance.now() - started} ms`)
   })
+
+  test('a link observer sees every copy sent and received, by kind; a per-node clock times that node\'s calls', { timeout: 5000 }, async () => {
+    const { net, nodes, settle } = await fixture()
+    const seen: string[] = []
+    net.setLinkObserver({
+      sent: (from, to, n, kind) => seen.push(`sent ${from}>${to} ${kind} ${n}`),
+      received: (from, to, n, kind) => seen.push(`recv ${from}>${to} ${kind} ${n}`)
+    })
+    await nodes.a!.publish(TOPIC, bytes('xy'))
+    await settle()
+    assert.deepEqual(seen.sort(), ['recv a>b gossip 2', 'recv a>c gossip 2', 'sent a>b gossip 2', 'sent a>c gossip 2'])
+    seen.length = 0
+    net.cutLink('a', 'b')
+    const result = nodes.a!.probe('b', 100)
+    await settle(150)
+    assert.deepEqual(await result, { ok: false, reason: 'timeout' })
+    assert.deepEqual(seen, ['sent a>b dial 32'], 'a copy lost on a cut link was still sent')
+
+    const own = new VirtualClock(0)
+    const late = net.createTransport('late', { clock: own })
+    await late.start()
+    const timedOut = late.probe('a', 50)
+    await settle(100)
+    assert.deepEqual(await timedOut, { ok: true, rttMs: 0 }, 'its own clock did not move: no timeout, 0 ms measured')
+  })
 })

@@ -1,6 +1,7 @@
 /**
  * `healthmon status`: this node's view of the cluster, from GET /v1/view. One line about the node
- * itself, then a table of peers, the ones needing attention first.
+ * itself, one about the active alerts (peers suspect, dead or missing), then a table of peers,
+ * the ones needing attention first.
  */
 import { Command } from 'commander'
 import { API_PATHS, type ClusterView, type PeerView } from '../../api/protocol.ts'
@@ -26,6 +27,19 @@ export function sortPeers(peers: readonly PeerView[]): PeerView[] {
   return [...peers].sort((a, b) => stateSeverity(a.state) - stateSeverity(b.state) || compareText(a.name, b.name) || compareText(a.id, b.id))
 }
 
+/** Peers whose state is an active alert (dead, missing, suspect), as in GET /v1/health. */
+const ALERTING = new Set(['dead', 'missing', 'suspect'])
+const NAMED_MAX = 5
+
+/** "active alerts: 2 (node-d dead, node-c suspect)" or "no active alerts". */
+export function activeAlerts(peers: readonly PeerView[], color: boolean): string {
+  const alerting = sortPeers(peers.filter((p) => ALERTING.has(p.state)))
+  if (alerting.length === 0) return `${paint('no active alerts', 'green', color)}`
+  const named = alerting.slice(0, NAMED_MAX).map((p) => `${sanitize(p.name)} ${paint(p.state, stateStyle(p.state), color)}`)
+  if (alerting.length > NAMED_MAX) named.push(`${alerting.length - NAMED_MAX} more`)
+  return `${paint(`active alerts: ${alerting.length}`, 'bold', color)} (${named.join(', ')})`
+}
+
 export function renderStatus(view: ClusterView, color: boolean): string {
   const self = view.self
   const header =
@@ -33,14 +47,15 @@ export function renderStatus(view: ClusterView, color: boolean): string {
     `${paint(self.status, statusStyle(self.status), color)}, incarnation ${self.incarnation}, ` +
     `awareness ${self.awareness}, up ${formatDuration(self.uptimeMs)}`
   if (view.peers.length === 0) return `${header}\n\nno peers known yet\n`
-  return `${header}\n\n${renderTable(sortPeers(view.peers), PEER_COLUMNS, color)}`
+  return `${header}\n${activeAlerts(view.peers, color)}\n\n${renderTable(sortPeers(view.peers), PEER_COLUMNS, color)}`
 }
 
 export function statusCommand(): Command {
   return withClientOptions(new Command('status'))
     .description("show this node's view of the cluster: itself, then every peer's state")
     .addHelpText('after', `
-Peers are listed by state (dead, missing, suspect, alive, left), then by name.
+Active alerts are the peers currently dead, missing or suspect. Peers are listed
+by state (dead, missing, suspect, alive, left), then by name.
 With --json, prints exactly the object of GET /v1/view.
 
 Exit status: 0 whenever the agent answered with a view, whatever the cluster's

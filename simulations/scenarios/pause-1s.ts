@@ -1,0 +1,13 @@
+import type { Scenario } from '../../src/sim/scenario.ts'
+
+/** Stop-the-world pauses (a GC stall, SIGSTOP) of 1 s, on 2 % of the nodes at a time, three waves. */
+export const scenario: Scenario = {
+  name: 'pause-1s',
+  description: '1 s pauses on three waves of 2 % of the nodes (at 30 s, 60 s, 90 s)',
+  defaults: { nodes: 100, duration: '3m' },
+  steps: [
+    { at: '30s', op: 'pause', target: { fraction: 0.02 }, for: '1s' },
+    { at: '60s', op: 'pause', target: { fraction: 0.02 }, for: '1s' },
+    { at: '90s', op: 'pause', target: { fraction: 0.02 }, for: '1s' }
+  ]
+}

@@ -1,0 +1,61 @@
+/**
+ * The node's aggregated health for GET /v1/health and `healthmon health`, as a pure function of
+ * the local view (the rule is documented on HealthReport in protocol.ts and in docs/api.md):
+ * unhealthy when this node itself is unhealthy; degraded when it is degraded or any peer is
+ * suspect, dead or missing; healthy otherwise. Statuses map to HTTP as Consul's health
+ * endpoints do: 200, 429, 503.
+ */
+import type { ClusterView, HealthReport, NodeStatus, PeerState } from './protocol.ts'
+
+/** Peers listed in `problems`, worst first; the counts always cover all of them. */
+export const HEALTH_PROBLEMS_MAX = 100
+
+const HTTP_STATUS: Record<NodeStatus, number> = { healthy: 200, degraded: 429, unhealthy: 503 }
+
+export function httpStatusForHealth(status: NodeStatus): number {
+  return HTTP_STATUS[status]
+}
+
+/** States that are an active alert about a peer, in the order they are reported. */
+const PROBLEM_ORDER: Partial<Record<PeerState, number>> = { dead: 0, missing: 1, suspect: 2 }
+
+/** The awareness scale: its maximum, and the score at which the node is unhealthy (it withholds dead verdicts). */
+export interface AwarenessScale {
+  max: number
+  unhealthyAt: number
+}
+
+export function assessHealth(view: ClusterView, awareness: AwarenessScale): HealthReport {
+  const peers: HealthReport['peers'] = { total: view.peers.length, alive: 0, suspect: 0, dead: 0, left: 0, missing: 0 }
+  for (const p of view.peers) peers[p.state] += 1
+  const problems = view.peers
+    .filter((p) => PROBLEM_ORDER[p.state] !== undefined)
+    .sort((a, b) => PROBLEM_ORDER[a.state]! - PROBLEM_ORDER[b.state]! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const self = view.self
+  const status: NodeStatus =
+    self.status === 'unhealthy' ? 'unhealthy'
+    : self.status === 'degraded' || problems.length > 0 ? 'degraded'
+    : 'healthy'
+
+  const reasons: string[] = []
+  if (self.status !== 'healthy') reasons.push(`this node is ${self.status} (awareness ${self.awareness}, unhealthy at ${awareness.unhealthyAt})`)
+  const counted = peers.total - peers.left
+  reasons.push(counted === 0 ? 'no peers known' : `${peers.alive} of ${counted} peers alive`)
+  const named = problems.slice(0, 5).map((p) => `${p.name} ${p.state}`)
+  if (problems.length > 5) named.push(`${problems.length - 5} more`)
+  if (named.length > 0) reasons.push(named.join(', '))
+
+  return {
+    status,
+    summary: reasons.join('; '),
+    node: { id: self.id, name: self.name, status: self.status, awareness: self.awareness, awarenessUnhealthyAt: awareness.unhealthyAt, awarenessMax: awareness.max },
+    peers,
+    problems: problems.slice(0, HEALTH_PROBLEMS_MAX).map((p) => ({ id: p.id, name: p.name, state: p.state, since: p.since })),
+    checkedAt: view.generatedAt
+  }
+}
+
+/** The `?format=text` answer: one line, e.g. "degraded: 4 of 5 peers alive; node-d dead". */
+export function healthLine(report: HealthReport): string {
+  return `${report.status}: ${report.summary}`.replace(/[\r\n]+/g, ' ')
+}
