@@ -15,7 +15,8 @@ export type PeerMessage =
   | { type: 'heartbeat'; incarnation: number; seq: number; health: HealthSummary }
   | { type: 'join'; incarnation: number }
   | { type: 'leave'; incarnation: number }
-  | { type: 'check' }
+  /** A scheduled check; `dueAtMs` is when its timer was due (absent: check now). */
+  | { type: 'check'; dueAtMs?: number }
   | { type: 'probe-result'; result: ProbeResult; incarnation: number }
 
 /** What local health awareness says right now (src/detector/awareness.ts). */
@@ -32,6 +33,14 @@ export interface PeerActorEnv {
   probeTimeoutMs: number
   /** Floor between two checks, so a withheld or held verdict is re-examined without spinning. */
   checkIntervalMinMs: number
+  /**
+   * A check that runs later than this after its due time means this process was stalled
+   * (SIGSTOP, a long GC, CPU starvation): when it resumes, its overdue timers run before it
+   * reads the messages that arrived meanwhile, so judging now would condemn peers whose
+   * heartbeats sit unread in the socket buffers. Such a check is put off once, by
+   * checkIntervalMinMs, to let the backlog in first.
+   */
+  lateCheckToleranceMs: number
   awareness(): AwarenessReading
   probe(peerId: string, timeoutMs: number): Promise<ProbeResult>
   /** Called with the phi a heartbeat arrived at (how late it was), before it is recorded. */
@@ -50,6 +59,7 @@ export interface PeerActorSeed {
 export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActorEnv, send: (m: PeerMessage) => void): Behaviour<PeerMessage> & { dispose(): void } {
   let state: PeerState = { ...createPeerState(seed.incarnation, env.clock.now(), env.options), state: seed.state }
   let timer: Timer | undefined
+  let deferredLateCheck = false
 
   const schedule = (wakeAtMs: number | undefined): void => {
     timer?.cancel()
@@ -57,7 +67,7 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
     if (wakeAtMs === undefined) return
     const now = env.clock.now()
     const at = Math.max(wakeAtMs, now + 1, env.awareness().holdUntilMs)
-    timer = env.clock.setTimeout(() => send({ type: 'check' }), at - now)
+    timer = env.clock.setTimeout(() => send({ type: 'check', dueAtMs: at }), at - now)
   }
 
   const toInput = (m: PeerMessage, nowMs: number, reading: AwarenessReading): PeerInput => {
@@ -86,6 +96,15 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
   return {
     receive(message) {
       const now = env.clock.now()
+      if (message.type === 'check') {
+        const late = message.dueAtMs !== undefined && now - message.dueAtMs > env.lateCheckToleranceMs
+        if (late && !deferredLateCheck) {
+          deferredLateCheck = true
+          schedule(now + env.checkIntervalMinMs)
+          return
+        }
+        deferredLateCheck = false
+      }
       const reading = env.awareness()
       if (message.type === 'heartbeat' && env.onHeartbeatPhi !== undefined && lastArrivalMs(state.detector) !== undefined) {
         env.onHeartbeatPhi(peerId, currentPhi(state, now, env.options))

@@ -19,7 +19,7 @@ export function defaultConfig(): Config {
     phiSuspectThreshold: 8,
     detectorWindowSamplesMax: 100,
     detectorMinStdDevMs: 100,
-    acceptableHeartbeatPauseMs: 0,
+    acceptableHeartbeatPauseMs: 500,
     firstHeartbeatEstimateMs: 0,
     suspicionTimeoutMs: 3000,
     suspicionTimeoutMsMin: 500,

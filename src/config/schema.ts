@@ -67,7 +67,12 @@ export const configSchema = z.strictObject({
    * (suspect at about interval + 5.2 x this at phi 8).
    */
   detectorMinStdDevMs: ms(1, 60_000),
-  /** Extra pause tolerated before phi rises (added to the mean): absorbs GC pauses and bursts. */
+  /**
+   * Extra silence tolerated before phi rises (added to the mean interval): absorbs GC pauses,
+   * bursts and a lost heartbeat. The default 500 ms puts phi 8 at about 2 s of silence with 1 s
+   * heartbeats (suspect within 2.5 s of a crash), and under 10 % loss, once the window has
+   * learned the loss, at about 3.3 s, so two heartbeats lost in a row do not raise a suspicion.
+   */
   acceptableHeartbeatPauseMs: ms(0, 600_000),
   /** Assumed inter-arrival time before any sample exists; 0 means heartbeatIntervalMs. */
   firstHeartbeatEstimateMs: ms(0, 600_000),

@@ -51,6 +51,15 @@ export function onEventLoopLag(state: AwarenessState, lagMs: number, options: Aw
   return { ...state, score: clampScore(state.score + 1, options) }
 }
 
+/**
+ * This node suspects most of its subjects while no other observer agrees (Lifeguard's
+ * "refuted suspicions" signal, seen from the events topic): the fault is far more likely its own
+ * links or CPU than a simultaneous failure of every peer it watches.
+ */
+export function onLonelySuspicions(state: AwarenessState, options: AwarenessOptions): AwarenessState {
+  return { ...state, score: clampScore(state.score + 1, options) }
+}
+
 /** Factor applied to detection timeouts. */
 export function timeoutMultiplier(state: AwarenessState): number {
   return 1 + state.score

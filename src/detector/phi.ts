@@ -46,6 +46,13 @@ export interface PhiOptions {
    * Unset: every interval is sampled.
    */
   ignoreIntervalAbovePhi?: number
+  /**
+   * Optional cap on a sampled interval (Cassandra caps its arrival window the same way): longer
+   * intervals are sampled as this. Under steady loss a missed heartbeat's double interval is
+   * then sampled, so the detector learns that such gaps are normal and stops suspecting on each
+   * one; a long outage still contributes no more than the cap. Unset: no cap.
+   */
+  intervalSampleMaxMs?: number
 }
 
 /** The sample window, shared by a state and its successors (see "Ownership" above). */
@@ -163,7 +170,8 @@ export function recordHeartbeat(state: PhiState, nowMs: number, options: PhiOpti
     state.ring.version++
     return { ...state, lastArrivalMs: arrivalMs, version: state.ring.version }
   }
-  return { ...push(state, arrivalMs - last), lastArrivalMs: arrivalMs }
+  const cap = options.intervalSampleMaxMs ?? Infinity
+  return { ...push(state, Math.min(arrivalMs - last, cap)), lastArrivalMs: arrivalMs }
 }
 
 /** phi of an elapsed time under the logistic model; stable for any y (never Infinity/NaN). */

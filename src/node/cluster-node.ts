@@ -92,6 +92,8 @@ export class ClusterNode {
   private startedAtMs = 0
   private nextHeartbeatDueMs = 0
   private nextReconnectAtMs = 0
+  /** Members this node's view holds suspect (kept by the view's change events). */
+  private readonly suspects = new Set<string>()
 
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
@@ -119,9 +121,10 @@ export class ClusterNode {
         minStdDevMs: o.detectorMinStdDevMs,
         acceptableHeartbeatPauseMs: o.acceptableHeartbeatPauseMs,
         firstHeartbeatEstimateMs: o.firstHeartbeatEstimateMs > 0 ? o.firstHeartbeatEstimateMs : o.heartbeatIntervalMs,
-        // As in Pekko: the gap that ends a suspicion is not a sample of normal arrivals, and would
-        // otherwise inflate the deviation and slow the next detection for the window's lifetime.
-        ignoreIntervalAbovePhi: o.phiSuspectThreshold
+        // Gaps are sampled up to three intervals: one or two lost heartbeats are part of the
+        // network's normal behaviour under loss and should widen the margin (no suspicion on
+        // every lost packet), while a long outage must not blunt detection for the whole window.
+        intervalSampleMaxMs: 3 * o.heartbeatIntervalMs
       },
       phiSuspectThreshold: o.phiSuspectThreshold,
       suspicionTimeoutMs: o.suspicionTimeoutMs,
@@ -138,6 +141,7 @@ export class ClusterNode {
         options: this.detection,
         probeTimeoutMs: o.probeTimeoutMs,
         checkIntervalMinMs: Math.max(10, Math.round(o.heartbeatIntervalMs / 4)),
+        lateCheckToleranceMs: Math.round(o.heartbeatIntervalMs / 2),
         awareness: () => this.awarenessReading(),
         probe: (peerId, timeoutMs) => deps.transport.probe(peerId, timeoutMs),
         onHeartbeatPhi: deps.instruments === undefined ? undefined : (_peerId, phi) => deps.instruments!.heartbeatPhi(phi),
@@ -191,7 +195,10 @@ export class ClusterNode {
         return { state: st.state, phi: currentPhi(st, now, this.detection), lastHeardAtMs: lastArrivalMs(st.detector), status: st.health?.status, incarnation: st.incarnation, failureCount: st.failureCount }
       },
       peerHistoryMax: o.peerHistoryMax,
+      suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
       onChange: (e) => {
+        if (e.to === 'suspect') this.suspects.add(e.peer)
+        else this.suspects.delete(e.peer)
         const name = eventNameFor(e.from, e.to)
         this.eventLog.append(name, e.atMs, e)
         this.events.emit(name, e)
@@ -397,7 +404,11 @@ export class ClusterNode {
       }
       case 'verdict': {
         if (m.subject === this.identity.id) {
-          if (m.state !== 'alive') this.refute(m.subjectIncarnation, `${m.sender} reported this node ${m.state}`)
+          // Only a dead verdict is refuted. A suspicion clears by itself when the observer's next
+          // heartbeat arrives (or its probe is answered); refuting it too would re-incarnate this
+          // node on every lost heartbeat, and over a one-way link where heartbeats never reach
+          // the observer it would flap alive/suspect for ever.
+          if (m.state === 'dead') this.refute(m.subjectIncarnation, `${m.sender} reported this node dead`)
           break
         }
         this.learn({ id: m.subject, incarnation: m.subjectIncarnation }, now)
@@ -405,12 +416,7 @@ export class ClusterNode {
           state: m.state, subjectIncarnation: m.subjectIncarnation, subjectStatus: m.subjectStatus,
           observerIncarnation: m.incarnation, observerSeq: m.seq, atMs: now
         })
-        if (recorded && !this.observation.isObserving(m.subject)) {
-          const before = this.view.stateOf(m.subject)
-          this.view.refresh(m.subject)
-          const after = this.view.stateOf(m.subject)
-          if (before !== after && (before === 'dead' || after === 'dead')) this.scheduleRebuild()
-        }
+        if (recorded && !this.observation.isObserving(m.subject)) this.refreshMember(m.subject, false)
         break
       }
       case 'digest':
@@ -422,14 +428,21 @@ export class ClusterNode {
   /** Adds or updates a member; a new one or a new incarnation reshapes the rings. */
   private learn(fact: Parameters<MemberTable['upsert']>[0], now: number): void {
     if (fact.id === this.identity.id) return
+    const leftBefore = this.members.get(fact.id)?.left
     const change = this.members.upsert(fact, now)
-    if (change === 'added') {
-      this.view.refresh(fact.id)
-      this.scheduleRebuild()
-    } else if (change === 'updated') {
-      this.view.refresh(fact.id)
-      this.scheduleRebuild()
-    }
+    if (change === 'added' || change === 'updated') this.refreshMember(fact.id, change === 'added' || this.members.get(fact.id)?.left !== leftBefore)
+  }
+
+  /**
+   * Recomputes a member's view state. The rings depend only on who is live (not left, not dead),
+   * so they are rebuilt when the member is new or left, or its state moved into or out of dead;
+   * an incarnation bump alone (a refutation) does not reshape them.
+   */
+  private refreshMember(id: string, membershipChanged: boolean): void {
+    const before = this.view.stateOf(id)
+    this.view.refresh(id)
+    const after = this.view.stateOf(id)
+    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.scheduleRebuild()
   }
 
   private refute(claimedIncarnation: number, why: string): void {
@@ -457,7 +470,7 @@ export class ClusterNode {
     const now = this.deps.clock.now()
     for (const e of entries) {
       if (e.id === this.identity.id) {
-        if (e.state !== 'alive') this.refute(e.incarnation, `${from} believes this node ${e.state}`)
+        if (e.state === 'dead' || e.state === 'left') this.refute(e.incarnation, `${from} believes this node ${e.state}`)
         continue
       }
       // The sender speaks first-hand about itself; about others it is hearsay (dead or alive).
@@ -521,13 +534,41 @@ export class ClusterNode {
   private maintenanceTick(): void {
     this.connectNeighbours()
     this.reconnectDead()
+    // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
+    for (const id of this.secondHandSuspects()) this.refreshMember(id, false)
+    if (this.suspectsMostSubjectsAlone()) this.awarenessState = awareness.onLonelySuspicions(this.awarenessState, this.options)
     const reaped = this.members.reap(this.deps.clock.now(), this.options.reapAfterMs, (m) => m.left || this.view.stateOf(m.id) === 'dead')
     for (const id of reaped) {
       this.view.remove(id)
+      this.suspects.delete(id)
       this.reports.forgetSubject(id)
       this.reports.forgetObserver(id)
     }
     if (reaped.length > 0) this.scheduleRebuild()
+  }
+
+  /**
+   * Whether this node holds most of its (at least three) subjects suspect or dead while no other
+   * observer reports any of those: then the trouble is most likely its own.
+   */
+  private suspectsMostSubjectsAlone(): boolean {
+    const subjects = this.observation.subjects()
+    if (subjects.length < 3) return false
+    let lonely = 0
+    for (const s of subjects) {
+      const st = this.observation.stateOf(s)
+      if (st === undefined || (st.state !== 'suspect' && st.state !== 'dead')) continue
+      let agreed = false
+      for (const r of this.reports.of(s).values()) {
+        if (r.subjectIncarnation >= st.incarnation && r.state !== 'alive') agreed = true
+      }
+      if (!agreed) lonely++
+    }
+    return lonely * 2 > subjects.length
+  }
+
+  private secondHandSuspects(): string[] {
+    return [...this.suspects].filter((id) => !this.observation.isObserving(id))
   }
 
   /** Serf's reconnect: once per reconnectIntervalMs, dial one member believed dead. */

@@ -3,7 +3,7 @@ import type { PeerEvent } from '../events.ts'
 import type { MemberTable } from '../membership/member-table.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { MemberState, NodeStatus } from '../transport/codec.ts'
-import { aggregateVerdicts } from './aggregate.ts'
+import { aggregateVerdicts, isCurrent } from './aggregate.ts'
 import type { ReportStore } from './reports.ts'
 
 /**
@@ -47,6 +47,8 @@ export interface LocalViewDeps {
   /** This node's own verdict when it observes `subject`, else undefined. */
   ownVerdict(subject: string): OwnVerdict | undefined
   peerHistoryMax: number
+  /** Age after which another observer's suspect report no longer counts (see aggregate.ts). */
+  suspectReportTtlMs: number
   onChange(event: PeerEvent): void
 }
 
@@ -73,7 +75,7 @@ export class LocalView {
     const observers = this.deps.observersOf(id)
     const own = this.deps.ownVerdict(id)
     const reports = this.deps.reports.of(id)
-    const facts = { incarnation: member.incarnation, left: member.left, presumed: member.hearsay, reports }
+    const facts = { incarnation: member.incarnation, left: member.left, presumed: member.hearsay, reports, nowMs: now, suspectReportTtlMs: this.deps.suspectReportTtlMs }
     let next: { state: PeerState; agree: number; total: number }
     if (own !== undefined) {
       // First-hand: this node's verdict, and how many of the other observers' reports match it.
@@ -177,12 +179,12 @@ export class LocalView {
 function countMatching(
   state: PeerState,
   observers: readonly string[],
-  facts: { incarnation: number; presumed: MemberState; reports: ReturnType<ReportStore['of']> }
+  facts: { incarnation: number; presumed: MemberState; reports: ReturnType<ReportStore['of']>; nowMs: number; suspectReportTtlMs: number }
 ): number {
   let n = 0
   for (const o of observers) {
     const r = facts.reports.get(o)
-    const v = r !== undefined && r.subjectIncarnation >= facts.incarnation ? r.state : facts.presumed
+    const v = r !== undefined && isCurrent(r, facts) ? r.state : facts.presumed
     if (v === state || (state === 'suspect' && v === 'dead')) n++
   }
   return n

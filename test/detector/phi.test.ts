@@ -330,3 +330,21 @@ describe('properties', () => {
     close(stdDevMs(state, options), expected.sd, 1e-3, 'sd')
   })
 })
+
+describe('intervalSampleMaxMs', () => {
+  test('long intervals are sampled at the cap: steady loss widens the margin, an outage adds at most the cap', () => {
+    const options = { windowSamplesMax: 100, minStdDevMs: 100, acceptableHeartbeatPauseMs: 0, firstHeartbeatEstimateMs: 1000, intervalSampleMaxMs: 3000 }
+    let s = createPhiState(options)
+    let t = 0
+    s = recordHeartbeat(s, t, options)
+    // 10 % loss: every tenth heartbeat missing, so one interval in ten is 2 s.
+    for (let i = 1; i <= 100; i++) {
+      t += i % 10 === 0 ? 2000 : 1000
+      s = recordHeartbeat(s, t, options)
+    }
+    assert.ok(elapsedForPhi(s, 8, options) > 2100, `a single lost heartbeat (2 s gap) is no longer suspicious: phi 8 at ${elapsedForPhi(s, 8, options).toFixed(0)} ms`)
+    const before = meanIntervalMs(s, options)
+    s = recordHeartbeat(s, t + 60_000, options)
+    assert.ok(meanIntervalMs(s, options) - before <= (3000 - 1000) / 100 + 1, 'a 60 s outage is sampled as 3 s')
+  })
+})

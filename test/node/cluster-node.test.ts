@@ -41,6 +41,8 @@ describe('cluster node on virtual time', { timeout: 60_000 }, () => {
 
   test('a crashed node is suspected, then dead at every other node within 5 s; its restart is alive with a higher incarnation', async () => {
     const { cluster, ids } = await startCluster(5)
+    // A settled cluster: the detectors have real samples, not the first-heartbeat estimate.
+    await cluster.runFor(10_000)
     const victim = 'n3'
     const rest = ids.filter((id) => id !== victim)
     const before = cluster.get('n0').node.clusterView().peers.find((p) => p.id === victim)!.incarnation

@@ -121,6 +121,8 @@ describe('SimCluster', () => {
     sim.boot('n0', [])
     for (let i = 1; i < 12; i++) sim.boot(`n${i}`, ['n0'])
     assert.notEqual(await sim.runUntilConverged(30_000), undefined)
+    // Let the detectors fill their windows: a crash right after boot meets bootstrap estimates.
+    await sim.runTo(sim.now() + 10_000)
     sim.crash('n5')
     await sim.runTo(sim.now() + 5000)
     for (const n of sim.running()) assert.equal(n.node!.view.stateOf('n5'), 'dead', `${n.id} sees n5 dead`)

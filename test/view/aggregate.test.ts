@@ -7,8 +7,10 @@ import { ReportStore, type Report } from '../../src/view/reports.ts'
 const report = (state: VerdictState, subjectIncarnation = 1, observerSeq = 1): Report =>
   ({ state, subjectIncarnation, subjectStatus: 'healthy', observerIncarnation: 1, observerSeq, atMs: 0 })
 
-function agg(reports: Record<string, Report>, opts: { observers?: string[]; incarnation?: number; left?: boolean; presumed?: MemberState } = {}) {
+function agg(reports: Record<string, Report>, opts: { observers?: string[]; incarnation?: number; left?: boolean; presumed?: MemberState; nowMs?: number } = {}) {
   return aggregateVerdicts({
+    nowMs: opts.nowMs ?? 1000,
+    suspectReportTtlMs: 12_000,
     incarnation: opts.incarnation ?? 1,
     left: opts.left ?? false,
     presumed: opts.presumed ?? 'alive',
@@ -20,12 +22,17 @@ function agg(reports: Record<string, Report>, opts: { observers?: string[]; inca
 describe('verdict aggregation', () => {
   const table: [string, Record<string, Report>, object, { state: MemberState; agree: number; total: number }][] = [
     ['no reports: presumed alive by all', {}, {}, { state: 'alive', agree: 4, total: 4 }],
-    ['one suspect makes the subject suspect', { o1: report('suspect') }, {}, { state: 'suspect', agree: 1, total: 4 }],
+    ['one suspect alone is that observer\'s business', { o1: report('suspect') }, {}, { state: 'alive', agree: 3, total: 4 }],
+    ['two suspects make the subject suspect', { o1: report('suspect'), o2: report('suspect') }, {}, { state: 'suspect', agree: 2, total: 4 }],
+    ['a single observer\'s suspicion is enough when it is the only one', { o1: report('suspect') }, { observers: ['o1'] }, { state: 'suspect', agree: 1, total: 1 }],
     ['half dead is not yet dead', { o1: report('dead'), o2: report('dead') }, {}, { state: 'suspect', agree: 2, total: 4 }],
     ['most dead is dead', { o1: report('dead'), o2: report('dead'), o3: report('dead') }, {}, { state: 'dead', agree: 3, total: 4 }],
     ['reports about an older incarnation do not count', { o1: report('dead', 0), o2: report('dead', 0), o3: report('dead', 0) }, {}, { state: 'alive', agree: 4, total: 4 }],
     ['left wins over every verdict', { o1: report('dead') }, { left: true }, { state: 'left', agree: 4, total: 4 }],
     ['a digest claiming dead is the default until reports arrive', {}, { presumed: 'dead' }, { state: 'dead', agree: 4, total: 4 }],
+    ['suspect reports older than the TTL no longer count', { o1: report('suspect'), o2: report('suspect') }, { nowMs: 12_001 }, { state: 'alive', agree: 4, total: 4 }],
+    ['a minority dead report stops making the subject suspect once stale', { o1: report('dead'), o2: report('suspect', 1, 2) }, { nowMs: 12_001 }, { state: 'alive', agree: 3, total: 4 }],
+    ['a majority dead report does not expire', { o1: report('dead'), o2: report('dead'), o3: report('dead') }, { nowMs: 1e9 }, { state: 'dead', agree: 3, total: 4 }],
     ['reports from outside the observer set still count', { x: report('dead'), o1: report('dead'), o2: report('dead') }, {}, { state: 'dead', agree: 3, total: 5 }]
   ]
   for (const [what, reports, opts, expected] of table) {
