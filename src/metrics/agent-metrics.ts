@@ -68,7 +68,9 @@ export class AgentMetrics {
 
   constructor(options: AgentMetricsOptions) {
     const r = this.registry
-    collectDefaultMetrics({ register: r, prefix: '' })
+    // The event-loop lag histogram samples with a libuv timer; at prom-client's default 10 ms it
+    // woke an idle agent 100 times a second (~0.7 % of a core in scripts/bench-detect.ts).
+    collectDefaultMetrics({ register: r, prefix: '', eventLoopMonitoringPrecision: 100 })
 
     const phi = new Histogram({
       name: 'healthmon_heartbeat_arrival_phi',
