@@ -21,6 +21,7 @@ import { LocalView } from '../view/local-view.ts'
 import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
 import { AntiEntropy } from './anti-entropy.ts'
+import { Connections } from './connections.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
 import type { NodeOptions } from './options.ts'
@@ -85,13 +86,13 @@ export class ClusterNode {
   private rebuildTimer: Timer | undefined
   private joiner: Joiner | undefined
   private readonly registrations: Registrations
+  private readonly connections: Connections
   readonly antiEntropy: AntiEntropy
   private running = false
   /** Set while stopping with a leave: this node's digest entry says `left`. */
   private leaving = false
   private startedAtMs = 0
   private nextHeartbeatDueMs = 0
-  private nextReconnectAtMs = 0
   /** Members this node's view holds suspect (kept by the view's change events). */
   private readonly suspects = new Set<string>()
 
@@ -170,6 +171,18 @@ export class ClusterNode {
       merge: (from, entries) => this.mergeDigest(from, entries),
       version: () => `${this.members.version}:${this.view.version}:${this.identity.incarnation}:${this.leaving}`,
       isRunning: () => this.running
+    })
+    this.connections = new Connections({
+      transport: deps.transport,
+      members: this.members,
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
+      reconnectIntervalMs: o.reconnectIntervalMs,
+      neighbours: () => this.observation.neighbours(),
+      isLive: (m) => this.isLive(m),
+      isDead: (m) => this.view.stateOf(m.id) === 'dead',
+      onReconnected: (peerId) => { void this.syncWith(peerId) }
     })
     this.registrations = new Registrations({
       clock: deps.clock,
@@ -518,22 +531,12 @@ export class ClusterNode {
     for (const id of change.stopped) transport.unsubscribe(heartbeatTopic(this.identity.cluster, id))
     for (const id of change.started) transport.subscribe(heartbeatTopic(this.identity.cluster, id), { relay: false })
     for (const m of this.members.all()) this.view.refresh(m.id)
-    this.connectNeighbours()
-  }
-
-  private connectNeighbours(): void {
-    const { transport } = this.deps
-    const connected = new Set(transport.connectedPeers())
-    for (const id of this.observation.neighbours()) {
-      const m = this.members.get(id)
-      if (m === undefined || connected.has(id) || !this.isLive(m) || m.addrs.length === 0) continue
-      transport.connect(id, m.addrs).catch((err: unknown) => this.deps.logger.debug({ err, peer: id }, 'connect failed'))
-    }
+    this.connections.connectNeighbours()
   }
 
   private maintenanceTick(): void {
-    this.connectNeighbours()
-    this.reconnectDead()
+    this.connections.connectNeighbours()
+    this.connections.reconnectDead()
     // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
     for (const id of this.secondHandSuspects()) this.refreshMember(id, false)
     if (this.suspectsMostSubjectsAlone()) this.awarenessState = awareness.onLonelySuspicions(this.awarenessState, this.options)
@@ -569,22 +572,6 @@ export class ClusterNode {
 
   private secondHandSuspects(): string[] {
     return [...this.suspects].filter((id) => !this.observation.isObserving(id))
-  }
-
-  /** Serf's reconnect: once per reconnectIntervalMs, dial one member believed dead. */
-  private reconnectDead(): void {
-    const now = this.deps.clock.now()
-    if (now < this.nextReconnectAtMs) return
-    this.nextReconnectAtMs = now + this.options.reconnectIntervalMs
-    const { transport } = this.deps
-    const connected = new Set(transport.connectedPeers())
-    const dead = [...this.members.all()].filter((m) => !m.left && m.addrs.length > 0 && !connected.has(m.id) && this.view.stateOf(m.id) === 'dead')
-    const target = this.deps.random.pick(dead)
-    if (target === undefined) return
-    transport.connect(target.id, target.addrs).then(
-      () => this.syncWith(target.id),
-      (err: unknown) => this.deps.logger.debug({ err, peer: target.id }, 'reconnect to a dead member failed')
-    )
   }
 
   private awarenessReading(): AwarenessReading {

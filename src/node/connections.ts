@@ -1,0 +1,64 @@
+import type { Member, MemberTable } from '../membership/member-table.ts'
+import type { Clock } from '../runtime/clock.ts'
+import type { Logger } from '../runtime/logger.ts'
+import type { Random } from '../runtime/random.ts'
+import type { Transport } from '../transport/types.ts'
+
+/**
+ * Which peers this node keeps connections to. Heartbeat topics are direct-only (a subject floods
+ * its heartbeat to the observers it is connected to, nobody relays), so every node keeps a
+ * connection to each of its observers and subjects, the "neighbours". Dead members are dialled
+ * too, one per reconnectIntervalMs (Serf's reconnect): otherwise nobody would ever dial a member
+ * believed dead, and the two sides of a healed partition would never find each other again.
+ */
+export interface ConnectionsDeps {
+  transport: Transport
+  members: MemberTable
+  clock: Clock
+  random: Random
+  logger: Logger
+  reconnectIntervalMs: number
+  /** Members this node sends heartbeats to or receives them from. */
+  neighbours(): Iterable<string>
+  /** A live member: not left and not dead in this node's view. */
+  isLive(m: Member): boolean
+  isDead(m: Member): boolean
+  /** Called once a dead member answered a reconnect. */
+  onReconnected(peerId: string): void
+}
+
+export class Connections {
+  private readonly deps: ConnectionsDeps
+  private nextReconnectAtMs = 0
+
+  constructor(deps: ConnectionsDeps) {
+    this.deps = deps
+  }
+
+  /** Dials every live neighbour not connected yet (fire and forget; failures are retried next time). */
+  connectNeighbours(): void {
+    const { transport, members, logger } = this.deps
+    const connected = new Set(transport.connectedPeers())
+    for (const id of this.deps.neighbours()) {
+      const m = members.get(id)
+      if (m === undefined || connected.has(id) || !this.deps.isLive(m) || m.addrs.length === 0) continue
+      transport.connect(id, m.addrs).catch((err: unknown) => logger.debug({ err, peer: id }, 'connect failed'))
+    }
+  }
+
+  /** Once per reconnectIntervalMs, dials one member believed dead. */
+  reconnectDead(): void {
+    const now = this.deps.clock.now()
+    if (now < this.nextReconnectAtMs) return
+    this.nextReconnectAtMs = now + this.deps.reconnectIntervalMs
+    const { transport } = this.deps
+    const connected = new Set(transport.connectedPeers())
+    const dead = [...this.deps.members.all()].filter((m) => !m.left && m.addrs.length > 0 && !connected.has(m.id) && this.deps.isDead(m))
+    const target = this.deps.random.pick(dead)
+    if (target === undefined) return
+    transport.connect(target.id, target.addrs).then(
+      () => this.deps.onReconnected(target.id),
+      (err: unknown) => this.deps.logger.debug({ err, peer: target.id }, 'reconnect to a dead member failed')
+    )
+  }
+}
