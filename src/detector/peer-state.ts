@@ -6,9 +6,13 @@ import { createPhiState, elapsedForPhi, lastArrivalMs, phi, recordHeartbeat, typ
  * graceful leave. A pure step: `stepPeer(state, input, options) -> { state, effects }`; the
  * PeerActor shell performs the effects (publish the verdict, probe, schedule the next check).
  *
- * - alive -> suspect when phi (Hayashibara et al.) crosses phiSuspectThreshold, i.e. once the
- *   silence since the last heartbeat reaches elapsedForPhi(threshold), stretched by the local
- *   health multiplier (Lifeguard). On entering suspect the observer probes the subject directly.
+ * - When phi (Hayashibara et al.) crosses phiSuspectThreshold, i.e. once the silence since the
+ *   last heartbeat reaches elapsedForPhi(threshold), stretched by the local health multiplier
+ *   (Lifeguard), the observer first probes the subject directly (SWIM's probe before suspicion):
+ *   a refused or unanswered probe makes it suspect; an answered one keeps it alive and waits
+ *   another probeRetryMs for a heartbeat, up to okProbesMax times, after which it is suspect
+ *   anyway (its heartbeats are lost: a one-way link) but never dead while it answers. Under
+ *   packet loss most lost-heartbeat silences end at the probe, not in a suspicion.
  * - suspect -> dead after suspicionTimeoutMs (stretched likewise), or suspicionTimeoutMsMin once
  *   a probe found the subject refusing connections. A probe that succeeds restarts the suspicion
  *   clock: the process answers, so it is not dead, however lost its heartbeats are.
@@ -25,6 +29,12 @@ export interface PeerStateOptions {
   suspicionTimeoutMsMin: number
   /** Silence tolerated before a never-heard subject's first heartbeat, on top of phi's margin. */
   firstHeartbeatGraceMs: number
+  /** How long to wait for a probe's result before taking it as unanswered. */
+  probeWaitMs: number
+  /** After an answered probe, how long to wait for a heartbeat before probing again. */
+  probeRetryMs: number
+  /** Answered probes without a heartbeat before the subject is suspected anyway. */
+  okProbesMax: number
 }
 
 export interface PeerState {
@@ -37,8 +47,12 @@ export interface PeerState {
   observingSinceMs: number
   stateSinceMs: number
   suspectedAtMs: number | undefined
-  /** What the last direct probe in this suspicion found. */
+  /** What the last direct probe (before or during the suspicion) found. */
   probe: 'none' | 'pending' | 'ok' | 'refused' | 'timeout'
+  /** While alive and probing: when to look again (the probe's deadline, or the retry time). */
+  probeDueMs: number | undefined
+  /** Answered probes since the last heartbeat. */
+  okProbes: number
   health: HealthSummary | undefined
   /** Failure episodes: transitions into suspect. */
   failureCount: number
@@ -73,6 +87,8 @@ export function createPeerState(incarnation: number, nowMs: number, options: Pee
     stateSinceMs: nowMs,
     suspectedAtMs: undefined,
     probe: 'none',
+    probeDueMs: undefined,
+    okProbes: 0,
     health: undefined,
     failureCount: 0
   }
@@ -98,22 +114,23 @@ export function deadAtMs(s: PeerState, multiplier: number, options: PeerStateOpt
 
 function transition(s: PeerState, to: ObservedState, nowMs: number, reason: string, effects: PeerEffect[]): PeerState {
   effects.push({ type: 'transition', from: s.state, to, reason })
-  const next: PeerState = { ...s, state: to, stateSinceMs: nowMs }
+  const next: PeerState = { ...s, state: to, stateSinceMs: nowMs, probeDueMs: undefined }
   if (to === 'suspect') {
+    // The probe that led here (refused, unanswered, or answered without heartbeats) stays on
+    // record: it decides how long the suspicion lasts.
     next.suspectedAtMs = nowMs
-    next.probe = 'pending'
     next.failureCount = s.failureCount + 1
-    effects.push({ type: 'probe' })
   } else {
     next.suspectedAtMs = undefined
     next.probe = 'none'
+    next.okProbes = 0
   }
   return next
 }
 
 /** A fresh incarnation: the detector starts over, since the old arrival pattern is history. */
 function reincarnate(s: PeerState, incarnation: number, nowMs: number, options: PeerStateOptions): PeerState {
-  return { ...s, incarnation, lastSeq: -1, detector: createPhiState(options.phi), observingSinceMs: nowMs }
+  return { ...s, incarnation, lastSeq: -1, detector: createPhiState(options.phi), observingSinceMs: nowMs, probe: 'none', probeDueMs: undefined, okProbes: 0 }
 }
 
 export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptions, multiplier = 1): PeerStep {
@@ -125,6 +142,7 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
       if (input.incarnation > s.incarnation) next = reincarnate(s, input.incarnation, input.nowMs, options)
       else if (s.state === 'left' || input.seq <= s.lastSeq) break
       next = { ...next, lastSeq: input.seq, health: input.health, detector: recordHeartbeat(next.detector, input.nowMs, options.phi) }
+      if (next.state === 'alive') next = { ...next, probe: 'none', probeDueMs: undefined, okProbes: 0 }
       if (next.state !== 'alive') {
         const reason = input.incarnation > s.incarnation ? 'restarted with a new incarnation' : 'heartbeats resumed'
         next = transition(next, 'alive', input.nowMs, reason, effects)
@@ -144,7 +162,18 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
       break
     }
     case 'probe-result': {
-      if (s.state !== 'suspect' || input.incarnation !== s.incarnation) break
+      if (input.incarnation !== s.incarnation) break
+      if (s.state === 'alive' && s.probe === 'pending') {
+        const silentMs = Math.round(input.nowMs - (lastArrivalMs(s.detector) ?? s.observingSinceMs))
+        if (input.ok) {
+          next = { ...s, probe: 'ok', okProbes: s.okProbes + 1, probeDueMs: input.nowMs + options.probeRetryMs }
+        } else {
+          const why = input.reason === 'refused' ? 'refuses connections' : 'does not answer a probe'
+          next = transition({ ...s, probe: input.reason ?? 'timeout' }, 'suspect', input.nowMs, `no heartbeat for ${silentMs} ms and ${why}`, effects)
+        }
+        break
+      }
+      if (s.state !== 'suspect') break
       if (input.ok) {
         // It answers: not dead. Restart the suspicion clock and probe again when it runs out.
         next = { ...s, probe: 'ok', suspectedAtMs: input.nowMs }
@@ -159,7 +188,15 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
       const now = input.nowMs
       if (s.state === 'alive' && now >= suspectAtMs(s, multiplier, options)) {
         const silentMs = Math.round(now - (lastArrivalMs(s.detector) ?? s.observingSinceMs))
-        next = transition(s, 'suspect', now, `no heartbeat for ${silentMs} ms (phi ${currentPhi(s, now, options).toFixed(1)})`, effects)
+        if (s.probe === 'none' || (s.probe === 'ok' && now >= (s.probeDueMs ?? now) && s.okProbes < options.okProbesMax)) {
+          // Silent for too long: ask the subject directly before suspecting it.
+          next = { ...s, probe: 'pending', probeDueMs: now + options.probeWaitMs }
+          effects.push({ type: 'probe' })
+        } else if (s.probe === 'pending' && now >= (s.probeDueMs ?? now)) {
+          next = transition({ ...s, probe: 'timeout' }, 'suspect', now, `no heartbeat for ${silentMs} ms and no answer to a probe`, effects)
+        } else if (s.probe === 'ok' && now >= (s.probeDueMs ?? now)) {
+          next = transition(s, 'suspect', now, `no heartbeat for ${silentMs} ms (phi ${currentPhi(s, now, options).toFixed(1)}) though it answers probes`, effects)
+        }
       } else if (s.state === 'suspect' && now >= deadAtMs(s, multiplier, options)) {
         if (s.probe === 'ok') {
           // Answered the last probe: probe again instead of condemning it.
@@ -177,7 +214,7 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
 }
 
 function nextWake(s: PeerState, multiplier: number, options: PeerStateOptions): number | undefined {
-  if (s.state === 'alive') return suspectAtMs(s, multiplier, options)
+  if (s.state === 'alive') return s.probeDueMs ?? suspectAtMs(s, multiplier, options)
   if (s.state === 'suspect') return deadAtMs(s, multiplier, options)
   return undefined
 }

@@ -131,7 +131,11 @@ export class ClusterNode {
       suspicionTimeoutMs: o.suspicionTimeoutMs,
       suspicionTimeoutMsMin: o.suspicionTimeoutMsMin,
       // A new member needs a connection and a gossip subscription before its first heartbeat.
-      firstHeartbeatGraceMs: 2 * o.heartbeatIntervalMs
+      firstHeartbeatGraceMs: 2 * o.heartbeatIntervalMs,
+      // The transport gives up at probeTimeoutMs; the margin covers the result's way back.
+      probeWaitMs: o.probeTimeoutMs + 250,
+      probeRetryMs: o.heartbeatIntervalMs,
+      okProbesMax: 2
     }
     this.observation = new Observation({
       selfId: id,

@@ -7,7 +7,10 @@ const options: PeerStateOptions = {
   phiSuspectThreshold: 8,
   suspicionTimeoutMs: 3000,
   suspicionTimeoutMsMin: 500,
-  firstHeartbeatGraceMs: 2000
+  firstHeartbeatGraceMs: 2000,
+  probeWaitMs: 1250,
+  probeRetryMs: 1000,
+  okProbesMax: 2
 }
 const health = { status: 'healthy' as const, checksFailing: 0 }
 
@@ -20,16 +23,29 @@ function beating(count: number, t0 = 0, periodMs = 1000, incarnation = 1): PeerS
 
 function run(s: PeerState, inputs: PeerInput[]) {
   const transitions: string[] = []
+  let probes = 0
   for (const input of inputs) {
     const step = stepPeer(s, input, options)
     s = step.state
-    for (const e of step.effects) if (e.type === 'transition') transitions.push(`${e.from}->${e.to}`)
+    for (const e of step.effects) {
+      if (e.type === 'transition') transitions.push(`${e.from}->${e.to}`)
+      else probes++
+    }
   }
-  return { s, transitions }
+  return { s, transitions, probes }
 }
 
 const check = (nowMs: number, extra: Partial<Extract<PeerInput, { type: 'check' }>> = {}): PeerInput =>
   ({ type: 'check', nowMs, multiplier: 1, withholdDead: false, hold: false, ...extra })
+const probeResult = (nowMs: number, ok: boolean, reason?: 'refused' | 'timeout'): PeerInput =>
+  ok ? { type: 'probe-result', ok: true, incarnation: 1, nowMs } : { type: 'probe-result', ok: false, reason, incarnation: 1, nowMs }
+
+/** A subject that went silent after 10 heartbeats, suspected after an unanswered probe. */
+function suspected(): { s: PeerState; at: number } {
+  const s0 = beating(10)
+  const at = suspectAtMs(s0, 1, options)
+  return { s: run(s0, [check(at), probeResult(at + 1000, false, 'timeout')]).s, at: at + 1000 }
+}
 
 describe('peer state machine', () => {
   test('steady heartbeats keep the subject alive; the next check is scheduled after the phi margin', () => {
@@ -39,42 +55,65 @@ describe('peer state machine', () => {
     assert.ok(step.wakeAtMs! > 9000 + 1000 && step.wakeAtMs! < 9000 + 2000, `wake at ${step.wakeAtMs}`)
   })
 
-  test('silence: alive -> suspect at the phi threshold, with a probe, then dead after the suspicion timeout', () => {
+  test('silence at the phi threshold first probes; an unanswered probe makes it suspect; dead after the suspicion timeout', () => {
     const s0 = beating(10)
-    const suspectAt = suspectAtMs(s0, 1, options)
-    assert.equal(stepPeer(s0, check(suspectAt - 1), options).state.state, 'alive')
-    const suspect = stepPeer(s0, check(suspectAt), options)
+    const at = suspectAtMs(s0, 1, options)
+    assert.equal(stepPeer(s0, check(at - 1), options).effects.length, 0)
+    const probing = stepPeer(s0, check(at), options)
+    assert.equal(probing.state.state, 'alive')
+    assert.deepEqual(probing.effects, [{ type: 'probe' }])
+    assert.equal(probing.wakeAtMs, at + options.probeWaitMs)
+    const suspect = stepPeer(probing.state, probeResult(at + 1000, false, 'timeout'), options)
     assert.equal(suspect.state.state, 'suspect')
-    assert.ok(suspect.effects.some((e) => e.type === 'probe'))
     assert.equal(suspect.state.failureCount, 1)
-    assert.equal(suspect.wakeAtMs, suspectAt + 3000)
-    const { s, transitions } = run(suspect.state, [check(suspectAt + 2999), check(suspectAt + 3000)])
+    assert.equal(suspect.wakeAtMs, at + 1000 + 3000)
+    const { s, transitions } = run(suspect.state, [check(at + 3999), check(at + 4000)])
     assert.equal(s.state, 'dead')
     assert.deepEqual(transitions, ['suspect->dead'])
   })
 
-  test('a refused probe shortens the suspicion to the minimum', () => {
+  test('a probe whose result never comes counts as unanswered at its deadline', () => {
     const s0 = beating(10)
     const at = suspectAtMs(s0, 1, options)
-    const { s } = run(s0, [check(at), { type: 'probe-result', ok: false, reason: 'refused', incarnation: 1, nowMs: at + 5 }, check(at + 500)])
-    assert.equal(s.state, 'dead')
+    const { s, transitions } = run(s0, [check(at), check(at + options.probeWaitMs)])
+    assert.equal(s.state, 'suspect')
+    assert.deepEqual(transitions, ['alive->suspect'])
   })
 
-  test('a successful probe keeps a suspect from dying and probes again', () => {
+  test('a refused probe: suspect at once, dead after the short timeout', () => {
     const s0 = beating(10)
     const at = suspectAtMs(s0, 1, options)
-    const a = run(s0, [check(at), { type: 'probe-result', ok: true, incarnation: 1, nowMs: at + 10 }])
-    const step = stepPeer(a.s, check(at + 3010), options)
+    const { s, transitions } = run(s0, [check(at), probeResult(at + 5, false, 'refused'), check(at + 505)])
+    assert.equal(s.state, 'dead')
+    assert.deepEqual(transitions, ['alive->suspect', 'suspect->dead'])
+  })
+
+  test('an answered probe keeps it alive; after okProbesMax answers without heartbeats it is suspect, never dead while it answers', () => {
+    const s0 = beating(10)
+    const at = suspectAtMs(s0, 1, options)
+    const a = run(s0, [check(at), probeResult(at + 10, true), check(at + 1010), probeResult(at + 1020, true), check(at + 2020)])
+    assert.equal(a.s.state, 'suspect')
+    assert.equal(a.probes, 2)
+    assert.deepEqual(a.transitions, ['alive->suspect'])
+    const step = stepPeer(a.s, check(at + 2020 + 3000), options)
     assert.equal(step.state.state, 'suspect')
-    assert.ok(step.effects.some((e) => e.type === 'probe'))
+    assert.ok(step.effects.some((e) => e.type === 'probe'), 'probed again instead of condemned')
+  })
+
+  test('a heartbeat during the probe ends it: alive, probe state reset', () => {
+    const s0 = beating(10)
+    const at = suspectAtMs(s0, 1, options)
+    const { s, transitions } = run(s0, [check(at), { type: 'heartbeat', incarnation: 1, seq: 10, health, nowMs: at + 100 }, probeResult(at + 200, false, 'timeout')])
+    assert.equal(s.state, 'alive')
+    assert.equal(s.probe, 'none')
+    assert.deepEqual(transitions, [])
   })
 
   test('a heartbeat of the same incarnation brings suspect and dead back to alive', () => {
-    const s0 = beating(10)
-    const at = suspectAtMs(s0, 1, options)
-    const { s, transitions } = run(s0, [check(at), check(at + 3000), { type: 'heartbeat', incarnation: 1, seq: 10, health, nowMs: at + 3100 }])
+    const { s: suspect, at } = suspected()
+    const { s, transitions } = run(suspect, [check(at + 3000), { type: 'heartbeat', incarnation: 1, seq: 10, health, nowMs: at + 3100 }])
     assert.equal(s.state, 'alive')
-    assert.deepEqual(transitions, ['alive->suspect', 'suspect->dead', 'dead->alive'])
+    assert.deepEqual(transitions, ['suspect->dead', 'dead->alive'])
   })
 
   test('replayed or older heartbeats and older incarnations are ignored', () => {
@@ -88,9 +127,9 @@ describe('peer state machine', () => {
   })
 
   test('a higher incarnation (restart or refutation) resets the detector and revives a dead subject', () => {
-    const s0 = beating(10)
-    const at = suspectAtMs(s0, 1, options)
-    const dead = run(s0, [check(at), check(at + 3000)]).s
+    const { s: suspect, at } = suspected()
+    const dead = run(suspect, [check(at + 3000)]).s
+    assert.equal(dead.state, 'dead')
     const { s, transitions } = run(dead, [{ type: 'heartbeat', incarnation: 2, seq: 0, health, nowMs: at + 10_000 }])
     assert.equal(s.state, 'alive')
     assert.equal(s.incarnation, 2)
@@ -108,29 +147,29 @@ describe('peer state machine', () => {
     assert.equal(back.s.incarnation, 2)
   })
 
-  test('a subject never heard from is suspected after the phi margin plus the first-heartbeat grace', () => {
+  test('a subject never heard from is probed after the phi margin plus the first-heartbeat grace', () => {
     const s0 = createPeerState(1, 0, options)
     const at = suspectAtMs(s0, 1, options)
-    assert.ok(at > 2000, `first suspicion at ${at}`)
-    assert.equal(stepPeer(s0, check(at - 1), options).state.state, 'alive')
-    assert.equal(stepPeer(s0, check(at), options).state.state, 'suspect')
+    assert.ok(at > 2000, `first probe at ${at}`)
+    assert.equal(stepPeer(s0, check(at - 1), options).effects.length, 0)
+    assert.deepEqual(stepPeer(s0, check(at), options).effects, [{ type: 'probe' }])
   })
 
   test('local health awareness: the multiplier stretches timeouts, withholdDead keeps suspects alive, hold defers all', () => {
     const s0 = beating(10)
     const at = suspectAtMs(s0, 1, options)
-    assert.equal(stepPeer(s0, check(at, { multiplier: 2 }), options).state.state, 'alive')
-    assert.equal(stepPeer(s0, check(at, { hold: true }), options).state.state, 'alive')
-    const suspect = stepPeer(s0, check(at), options).state
-    assert.equal(stepPeer(suspect, check(at + 10_000, { withholdDead: true }), options).state.state, 'suspect')
-    assert.equal(stepPeer(suspect, check(at + 3000, { multiplier: 2 }), options).state.state, 'suspect')
-    assert.equal(stepPeer(suspect, check(at + 6000, { multiplier: 2 }), options).state.state, 'dead')
+    assert.equal(stepPeer(s0, check(at, { multiplier: 2 }), options).effects.length, 0)
+    assert.equal(stepPeer(s0, check(at, { hold: true }), options).effects.length, 0)
+    const { s: suspect, at: t } = suspected()
+    assert.equal(stepPeer(suspect, check(t + 10_000, { withholdDead: true }), options).state.state, 'suspect')
+    assert.equal(stepPeer(suspect, check(t + 3000, { multiplier: 2 }), options).state.state, 'suspect')
+    assert.equal(stepPeer(suspect, check(t + 6000, { multiplier: 2 }), options).state.state, 'dead')
   })
 
-  test('timing with defaults: suspect about 1.5 s and dead about 4.5 s after the last heartbeat', () => {
+  test('timing: with a 0 ms acceptable pause the probe starts about 1.5 s after the last heartbeat', () => {
     const s0 = beating(20)
     const last = 19_000
     const at = suspectAtMs(s0, 1, options)
-    assert.ok(at - last > 1400 && at - last < 1700, `suspect ${at - last} ms after the last heartbeat`)
+    assert.ok(at - last > 1400 && at - last < 1700, `probe ${at - last} ms after the last heartbeat`)
   })
 })
