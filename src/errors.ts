@@ -1,7 +1,7 @@
 /**
  * One registry of coded errors (the Fastify habit). Each condition has one class with a stable
  * `code`; tests and API clients match on the code, never on the message. The catalogue in
- * docs/errors.md is checked against ERROR_CODES by a test.
+ * src/ERRORS.md is checked against ERROR_CODES by a test.
  */
 export const ERROR_CODES = {
   CONFIG_INVALID: 'a configuration value broke a rule; the message names the key and the rule',

@@ -1,6 +1,6 @@
 /**
  * The node's aggregated health for GET /v1/health and `healthmon health`, as a pure function of
- * the local view (the rule is documented on HealthReport in protocol.ts and in docs/api.md):
+ * the local view (the rule is documented on HealthReport in protocol.ts and in src/api/API.md):
  * unhealthy when this node itself is unhealthy; degraded when it is degraded or any peer is
  * suspect, dead or missing; healthy otherwise. Statuses map to HTTP as Consul's health
  * endpoints do: 200, 429, 503.

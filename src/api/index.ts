@@ -9,7 +9,7 @@
  * - client.ts: ApiClient, used by the CLI (GET and streams); errors.ts maps error codes to
  *   statuses and back.
  * Depends on runtime (clock, logger) and errors only; the agent hands it an ApiBackend over its
- * view, event log and metrics. The reference for operators is docs/api.md.
+ * view, event log and metrics. The reference for operators is src/api/API.md.
  */
 export * from './protocol.ts'
 export { startApiServer, type ApiServer, type ApiServerOptions, type ApiServerStats, type ApiBackend, type ApiRouteName, type StatusClass } from './server.ts'

@@ -97,7 +97,7 @@ export interface AlertsResponse {
 }
 
 /**
- * GET /v1/health and `healthmon health --json`: the node's aggregated health (docs/api.md).
+ * GET /v1/health and `healthmon health --json`: the node's aggregated health (src/api/API.md).
  * - `unhealthy`: this node itself is unhealthy (its Lifeguard awareness score reached
  *   `awarenessUnhealthyAt`: its own timers run late, it withholds dead verdicts, and its view of
  *   the others cannot be trusted);

@@ -14,7 +14,7 @@
  *
  * HEAD is accepted wherever GET is. Each route declares its query parameters (query.ts); an
  * unknown one, a repeated one or a bad value is a 400 naming the parameter. Full reference:
- * docs/api.md.
+ * src/api/API.md.
  */
 import type { ErrorCode } from '../errors.ts'
 import type { AlertEvent, HealthEventName, PeerEvent } from '../events.ts'

@@ -1,7 +1,7 @@
 /**
  * The `healthmon` program (DESIGN.md §3): `agent` runs the daemon; `status`, `members`, `peer`,
  * `alerts`, `watch` and `health` query a running agent through its unix socket. Running this
- * file runs the program (`node src/cli/main.ts agent` is `npm start`; bin/healthmon.js imports it).
+ * file runs the program (`node src/cli/main.ts agent` is `npm start`; src/cli/healthmon.js imports it).
  *
  * Exit codes: 0 ok, 1 error (one line on stderr, "healthmon: <what> (<CODE>)"), 2 usage error
  * (commander's message on stderr); `health` uses the Nagios plugin codes instead (0-3). The

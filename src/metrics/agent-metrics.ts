@@ -12,7 +12,7 @@
  *   sourced.ts), so measuring costs the hot paths nothing.
  * Every label has a fixed set of values (peer state, drop reason, route, status class,
  * detection stage): no peer ids or names in labels, so the series count is bounded whatever
- * the cluster size. The full list, with types and help, is in docs/api.md.
+ * the cluster size. The full list, with types and help, is in src/api/API.md.
  */
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import type { ApiServerStats } from '../api/stats.ts'

@@ -155,7 +155,7 @@ export class ProcessCluster {
 
   private spawnAgent(agent: AgentProcess, join: string[]): void {
     const args = [
-      // As bin/healthmon.js runs the agent: a small young generation keeps its RSS down.
+      // As src/cli/healthmon.js runs the agent: a small young generation keeps its RSS down.
       '--max-semi-space-size=1',
       MAIN, 'agent',
       '--profile', 'local-test',

@@ -7,4 +7,4 @@
 // smaller young generation cuts its resident memory by ~45 MB at no measurable CPU cost
 // (scripts/bench-detect.ts measures both). The same flag is in `npm start` and in the process
 // cluster that tests and benchmarks launch agents with (src/sim/process-cluster.ts).
-import '../src/cli/main.ts'
+import './main.ts'
