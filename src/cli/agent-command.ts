@@ -28,6 +28,7 @@ export function agentCommand(): Command {
     .option('--socket <path>', 'unix socket of the local API')
     .option('--socket-group <group>', 'group (name or gid) given the socket, mode 0660 (default: the agent\'s own group)')
     .option('--data-dir <dir>', 'where the node key and state live')
+    .option('--cluster-key-file <file>', 'pre-shared cluster key (see `healthmon keygen`): only holders can connect')
     .option('--heartbeat-interval-ms <n>', 'heartbeat period in milliseconds (default: 1000)', integer('heartbeatIntervalMs'))
     .addOption(new Option('--profile <name>', 'preset for the defaults').choices(['lan', 'wan', 'local-test']))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
@@ -41,6 +42,7 @@ export function agentCommand(): Command {
         socket: opts['socket'] as string | undefined,
         socketGroup: opts['socketGroup'] as string | undefined,
         dataDir: opts['dataDir'] as string | undefined,
+        clusterKeyFile: opts['clusterKeyFile'] as string | undefined,
         heartbeatIntervalMs: opts['heartbeatIntervalMs'] as number | undefined,
         profile: opts['profile'] as ConfigInput['profile'],
         logLevel: opts['logLevel'] as ConfigInput['logLevel']

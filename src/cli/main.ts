@@ -13,6 +13,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { agentCommand } from './agent-command.ts'
 import { alertsCommand } from './commands/alerts.ts'
 import { healthCommand } from './commands/health.ts'
+import { keygenCommand } from './commands/keygen.ts'
 import { membersCommand } from './commands/members.ts'
 import { peerCommand } from './commands/peer.ts'
 import { statusCommand } from './commands/status.ts'
@@ -31,7 +32,7 @@ function forEachCommand(command: Command, fn: (command: Command) => void): void 
   for (const sub of command.commands) forEachCommand(sub, fn)
 }
 
-const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand]
+const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand, keygenCommand]
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
