@@ -39,12 +39,8 @@ export function aggregateVerdicts(input: {
   const counted = new Set<string>()
   let freshDead = 0
   const add = (r: Report | undefined): void => {
-    if (r === undefined || !isCurrent(r, input)) {
-      verdicts.push(input.presumed)
-      return
-    }
-    verdicts.push(r.state)
-    if (r.state === 'dead' && isFresh(r, input)) freshDead++
+    verdicts.push(observerVerdict(r, input))
+    if (r !== undefined && r.state === 'dead' && isCurrent(r, input) && isFresh(r, input)) freshDead++
   }
   for (const o of input.observers) {
     counted.add(o)
@@ -70,6 +66,11 @@ export function aggregateVerdicts(input: {
   // Observers saying dead also disagree with "alive", so they count towards a suspect verdict.
   const agree = state === 'suspect' ? count('suspect') + freshDead : count(state)
   return { state, agree, total }
+}
+
+/** What one observer is taken to say: its report while current, else the presumed state. */
+export function observerVerdict(r: Report | undefined, facts: { incarnation: number; presumed: MemberState; nowMs: number; suspectReportTtlMs: number }): MemberState {
+  return r !== undefined && isCurrent(r, facts) ? r.state : facts.presumed
 }
 
 /** Whether a report still counts: about the current incarnation, and not an expired suspicion. */

@@ -3,7 +3,7 @@ import type { PeerEvent } from '../events.ts'
 import type { MemberTable } from '../membership/member-table.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { MemberState, NodeStatus } from '../transport/codec.ts'
-import { aggregateVerdicts, isCurrent } from './aggregate.ts'
+import { aggregateVerdicts, observerVerdict } from './aggregate.ts'
 import type { ReportStore } from './reports.ts'
 
 /**
@@ -183,8 +183,7 @@ function countMatching(
 ): number {
   let n = 0
   for (const o of observers) {
-    const r = facts.reports.get(o)
-    const v = r !== undefined && isCurrent(r, facts) ? r.state : facts.presumed
+    const v = observerVerdict(facts.reports.get(o), facts)
     if (v === state || (state === 'suspect' && v === 'dead')) n++
   }
   return n
