@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import type { Config } from './config/schema.ts'
+import { isLoopbackOnly } from './config/loopback.ts'
 import { assessHealth } from './api/health.ts'
 import type { ApiLimitOptions } from './api/limits.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
 import { withholdDeadAt } from './detector/awareness.ts'
+import type { HealthEventEmitter } from './events.ts'
 import { AgentMetrics } from './metrics/agent-metrics.ts'
 import { ClusterNode } from './node/cluster-node.ts'
 import { nextIncarnation, writeIncarnation } from './node/incarnation-file.ts'
@@ -14,6 +16,7 @@ import { systemRandom, type Random } from './runtime/random.ts'
 import { createLibp2pTransport } from './transport/libp2p-transport.ts'
 import { loadClusterKey, loadOrCreateNodeKey } from './transport/node-key.ts'
 import type { Timer } from './runtime/clock.ts'
+import { VERSION } from './version.ts'
 
 /**
  * The composition root: the one place that wires real components together. It owns the data
@@ -29,9 +32,13 @@ export interface DaemonDeps {
   serveApi?: boolean
   /** Overrides of the socket API's limits (src/api/limits.ts), e.g. short stream heartbeats in tests. */
   apiLimits?: ApiLimitOptions
+  /** The emitter the node emits its events on (default: the node's own). */
+  events?: HealthEventEmitter
+  /** Config warnings (unknown HEALTHMON_* variables...), logged right after the first line. */
+  warnings?: readonly string[]
 }
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+export { VERSION }
 
 export class Daemon {
   readonly config: Readonly<Config>
@@ -40,6 +47,8 @@ export class Daemon {
   private readonly random: Random
   private readonly serveApi: boolean
   private readonly apiLimits: ApiLimitOptions
+  private readonly warnings: readonly string[]
+  private readonly events: HealthEventEmitter | undefined
   private metricsValue: AgentMetrics | undefined
   private nodeValue: ClusterNode | undefined
   private api: ApiServer | undefined
@@ -54,6 +63,8 @@ export class Daemon {
     this.random = deps.random ?? systemRandom()
     this.serveApi = deps.serveApi ?? true
     this.apiLimits = deps.apiLimits ?? {}
+    this.warnings = deps.warnings ?? []
+    this.events = deps.events
   }
 
   /** The agent's Prometheus metrics; throws before start(). */
@@ -81,6 +92,11 @@ export class Daemon {
     if (this.state !== 'new') return
     this.state = 'starting'
     const c = this.config
+    const reach = isLoopbackOnly(c.listen)
+      ? 'loopback only: agents on other hosts cannot reach it (see --listen and healthmon keygen for a cluster across hosts)'
+      : c.clusterKeyFile !== '' ? 'reachable from other hosts; only holders of the cluster key can connect' : 'reachable from other hosts WITHOUT a cluster key (allowOpenCluster)'
+    this.logger.info({ name: c.name, cluster: c.cluster, listen: c.listen, dataDir: c.dataDir, socket: c.socket }, `starting healthmon ${VERSION} on ${c.listen.join(', ')}: ${reach}`)
+    for (const warning of this.warnings) this.logger.warn(warning)
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 })
     const privateKey = await loadOrCreateNodeKey(c.dataDir)
     const transport = await createLibp2pTransport({
@@ -105,7 +121,8 @@ export class Daemon {
       incarnation: nextIncarnation(c.dataDir),
       persistIncarnation: (inc) => writeIncarnation(c.dataDir, inc),
       version: VERSION,
-      instruments: metrics.instruments
+      instruments: metrics.instruments,
+      events: this.events
     })
     this.nodeValue = node
     metrics.attach({ node, api: () => this.api?.stats() })

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   AGENT_UNREACHABLE: 'no agent answered on the socket path',
   NOT_STARTED: 'the monitor was used before start() resolved',
   JOIN_ADDRESS_INVALID: 'a --join address is neither a multiaddr nor host:port',
+  CLUSTER_KEY_REQUIRED: 'the agent would listen beyond loopback without a cluster key; create one with `healthmon keygen FILE` and set clusterKeyFile, or set allowOpenCluster: true',
+  LISTEN_FAILED: 'the agent could not listen on a --listen address (port in use, address not on this host, or not a multiaddr)',
   MESSAGE_INVALID: 'a wire message failed decoding or validation',
   MAILBOX_FULL: 'an actor mailbox was full and the message was dropped',
   PEER_NOT_FOUND: 'no peer with that id or name is known',
@@ -33,14 +35,48 @@ export class HealthmonError extends Error {
   }
 }
 
-/** A configuration value broke a rule. `key` is the dotted option path, `rule` what it must be. */
+/** One broken rule: the dotted option path, what it must be, and where the value came from. */
+export interface ConfigProblem {
+  key: string
+  rule: string
+  /** e.g. `--heartbeat-interval-ms`, `HEALTHMON_JOIN`, `config file /etc/healthmon.yaml`. */
+  source?: string
+  /** A more specific code than CONFIG_INVALID (JOIN_ADDRESS_INVALID, CLUSTER_KEY_REQUIRED). */
+  code?: ErrorCode
+}
+
+function describeProblem(p: ConfigProblem): string {
+  return `${p.key}: ${p.rule}${p.source === undefined ? '' : ` (from ${p.source})`}`
+}
+
+/**
+ * Configuration broke one or more rules. `key` and `rule` are the first problem's; `problems`
+ * lists every one, so an operator fixes them all in one go. The code is the problems' own when
+ * they share one (e.g. JOIN_ADDRESS_INVALID), else CONFIG_INVALID.
+ */
 export class ConfigError extends HealthmonError {
   readonly key: string
   readonly rule: string
+  readonly problems: readonly ConfigProblem[]
   constructor(key: string, rule: string, source?: string) {
-    super('CONFIG_INVALID', `invalid config: ${key}: ${rule}${source === undefined ? '' : ` (from ${source})`}`)
+    super('CONFIG_INVALID', `invalid config: ${describeProblem({ key, rule, source })}`)
     this.name = 'ConfigError'
     this.key = key
     this.rule = rule
+    this.problems = [{ key, rule, source }]
+  }
+
+  /** One error for all `problems` (at least one). */
+  static of(problems: readonly ConfigProblem[]): ConfigError {
+    const [first, ...rest] = problems
+    if (first === undefined) throw new Error('ConfigError.of needs at least one problem')
+    const error = new ConfigError(first.key, first.rule, first.source)
+    const codes = new Set(problems.map((p) => p.code ?? 'CONFIG_INVALID'))
+    const code = codes.size === 1 ? [...codes][0]! : 'CONFIG_INVALID'
+    const text = rest.length === 0 ? describeProblem(first) : `${problems.length} problems: ${problems.map(describeProblem).join('; ')}`
+    Object.defineProperty(error, 'code', { value: code })
+    Object.defineProperty(error, 'problems', { value: problems })
+    error.message = `invalid config: ${text}`
+    return error
   }
 }

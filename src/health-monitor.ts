@@ -3,8 +3,9 @@ import { loadConfig, type ConfigSources } from './config/load.ts'
 import type { ConfigInput } from './config/schema.ts'
 import { Daemon } from './daemon.ts'
 import { HealthmonError } from './errors.ts'
-import type { HealthEvents } from './events.ts'
-import type { Logger } from './runtime/logger.ts'
+import { HealthEventEmitter, type HealthEvents } from './events.ts'
+import { createLogger, silentLogger, type Logger } from './runtime/logger.ts'
+import { parseJoinAddress } from './transport/join-address.ts'
 
 /**
  * The embedding API, mirroring the seed's HealthMonitor: start(), stop(), registerNode(),
@@ -36,6 +37,11 @@ export interface HealthMonitorOptions extends ConfigInput {
   configFile?: string
   /** Environment to read HEALTHMON_* from (defaults to process.env). */
   env?: NodeJS.ProcessEnv
+  /**
+   * Where the monitor logs (a pino logger, or anything with pino's child/level methods). Default:
+   * silent, so an embedded monitor never writes to the host's stdout or stderr; give `logLevel`
+   * instead to get the agent's JSON lines on stderr.
+   */
   logger?: Logger
   /** Serve the unix socket API (default true). */
   serveApi?: boolean
@@ -45,12 +51,13 @@ export interface HealthMonitor {
   start(): Promise<void>
   /** Announces a graceful leave (unless `leave: false`) and stops. */
   stop(options?: { leave?: boolean }): Promise<void>
-  /** An expected member, by address: dialled until it answers, reported `missing` until then. */
+  /** An expected member, by address (multiaddr or host:port; JOIN_ADDRESS_INVALID otherwise): dialled until it answers, reported `missing` until then. */
   registerNode(address: string): void
   /** One member's health (by id or name; this node's own id or name gives `self`)... */
   checkHealth(peer: string): HealthStatus | undefined
   /** ...or every member's, this node first. */
   checkHealth(): HealthStatus[]
+  /** Subscribes to an event (before or after start()); returns the unsubscribe function. */
   on<K extends keyof HealthEvents>(event: K, listener: (...args: HealthEvents[K]) => void): () => void
   /** This node's peer id (stable across restarts: the node key is in the data dir); after start(). */
   readonly id: string
@@ -60,7 +67,8 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
   const { configFile, env, logger, serveApi, ...flags } = options
   const sources: ConfigSources = { flags, env, configFile }
   const config = loadConfig(sources)
-  const daemon = new Daemon({ config, logger, serveApi })
+  const events = new HealthEventEmitter()
+  const daemon = new Daemon({ config, serveApi, events, logger: logger ?? (options.logLevel !== undefined ? createLogger({ level: options.logLevel }) : silentLogger()) })
   const pendingRegistrations: string[] = []
   let id: string | undefined
   const node = () => {
@@ -107,14 +115,15 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
     },
     stop: (opts) => daemon.stop(opts),
     registerNode(address) {
+      parseJoinAddress(address)
       if (daemon.started) daemon.node.registerNode(address)
       else pendingRegistrations.push(address)
     },
     checkHealth,
     on(event, listener) {
-      const n = node()
+      // The node emits on this emitter, so listeners added before start() hear everything.
       // EventEmitter's generic signature cannot relate K to its listener type; the map is the same.
-      const emitter = n.events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void }
+      const emitter = events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void }
       const l = listener as (...args: unknown[]) => void
       emitter.on(event, l)
       return () => { emitter.off(event, l) }

@@ -48,6 +48,18 @@ export interface SelfView {
   startedAt: string
   uptimeMs: number
   version: string
+  /**
+   * The --join list's progress: `none` without one; `joining` until a join address answered
+   * (with the attempts so far and the last error); `joined` after.
+   */
+  join: JoinStatus
+}
+
+export interface JoinStatus {
+  state: 'none' | 'joining' | 'joined'
+  addresses: string[]
+  attempts: number
+  lastError?: string
 }
 
 /** GET /v1/view and `healthmon status --json`. */

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import type { ConfigInput } from '../config/schema.ts'
 import { HealthmonError } from '../errors.ts'
+import { ensureAgentFlags } from './agent-heap.ts'
 
 /**
  * `healthmon agent`: runs the daemon in the foreground. Options come from defaults <- --profile
@@ -23,12 +24,13 @@ export function agentCommand(): Command {
     .description('run the healthmon agent in the foreground (every option has a default: alone it starts a one-node cluster)')
     .option('--name <name>', 'name shown in views (default: host name)')
     .option('--cluster <name>', 'cluster name (default: "default")')
-    .option('--listen <multiaddr>', 'address to listen on, repeatable (default: /ip4/0.0.0.0/tcp/7946)', collect)
+    .option('--listen <multiaddr>', 'address to listen on, repeatable (default: /ip4/127.0.0.1/tcp/7946, this host only; beyond loopback needs --cluster-key-file or --allow-open-cluster)', collect)
     .option('--join <address>', 'member to join: multiaddr or host:port, repeatable', collect)
     .option('--socket <path>', 'unix socket of the local API')
     .option('--socket-group <group>', 'group (name or gid) given the socket, mode 0660 (default: the agent\'s own group)')
     .option('--data-dir <dir>', 'where the node key and state live')
     .option('--cluster-key-file <file>', 'pre-shared cluster key (see `healthmon keygen`): only holders can connect')
+    .option('--allow-open-cluster', 'listen beyond loopback without a cluster key (anyone who reaches the port can join)')
     .option('--heartbeat-interval-ms <n>', 'heartbeat period in milliseconds (default: 1000)', integer('heartbeatIntervalMs'))
     .addOption(new Option('--profile <name>', 'preset for the defaults').choices(['lan', 'wan', 'local-test']))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
@@ -43,13 +45,16 @@ export function agentCommand(): Command {
         socketGroup: opts['socketGroup'] as string | undefined,
         dataDir: opts['dataDir'] as string | undefined,
         clusterKeyFile: opts['clusterKeyFile'] as string | undefined,
+        allowOpenCluster: opts['allowOpenCluster'] as boolean | undefined,
         heartbeatIntervalMs: opts['heartbeatIntervalMs'] as number | undefined,
         profile: opts['profile'] as ConfigInput['profile'],
         logLevel: opts['logLevel'] as ConfigInput['logLevel']
       }
-      const [{ loadConfig }, { Daemon }] = await Promise.all([import('../config/load.ts'), import('../daemon.ts')])
-      const config = loadConfig({ flags, configFile: opts['config'] as string | undefined })
-      const daemon = new Daemon({ config })
+      ensureAgentFlags()
+      const [{ loadConfig }, { Daemon }, { createLogger, stderrIsTerminal }] = await Promise.all([import('../config/load.ts'), import('../daemon.ts'), import('../runtime/logger.ts')])
+      const warnings: string[] = []
+      const config = loadConfig({ flags, flagStyle: 'cli', configFile: opts['config'] as string | undefined, warn: (w) => warnings.push(w) })
+      const daemon = new Daemon({ config, warnings, logger: createLogger({ level: config.logLevel, pretty: stderrIsTerminal() }) })
       let stopping = false
       const shutdown = (signal: NodeJS.Signals): void => {
         if (stopping) {

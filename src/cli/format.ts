@@ -54,8 +54,11 @@ export function formatLastHeard(ms: number | null): string {
   return ms === null ? 'never' : formatDuration(ms)
 }
 
+/** Phi beyond 99 means "silent for far longer than ever seen": the digits say nothing more. */
 export function formatPhi(phi: number | null): string {
-  return phi === null || !Number.isFinite(phi) ? '-' : phi.toFixed(1)
+  if (phi === null || Number.isNaN(phi)) return '-'
+  if (phi === Infinity) return '∞'
+  return phi > 99 ? '>99' : phi.toFixed(1)
 }
 
 /** Display order: the states that need an operator first. */

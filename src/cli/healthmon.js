@@ -1,10 +1,17 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
-// The `healthmon` command. The code is TypeScript run directly by Node 24 (type stripping), so this
-// shim only imports the entry point.
-//
-// --max-semi-space-size=1 (MiB): V8 sizes the young generation for a throughput workload (up to
-// 32 MiB per semi-space on a large machine); an agent allocates little and lives long, and the
-// smaller young generation cuts its resident memory by ~45 MB at no measurable CPU cost
-// (scripts/bench-detect.ts measures both). The same flag is in `npm start` and in the process
-// cluster that tests and benchmarks launch agents with (src/sim/process-cluster.ts).
-import './main.ts'
+#!/usr/bin/env node
+// The `healthmon` command (package.json "bin" points at the built copy, dist/cli/healthmon.js).
+// Plain JavaScript that any Node.js parses, so that on an old Node it can say which version it
+// needs instead of failing on syntax; the program itself (main.js in dist/, main.ts in a source
+// checkout, run by Node 24's type stripping) is imported only after the check.
+// The agent's V8 heap flags do not depend on how it was launched: `healthmon agent` applies
+// them itself (src/cli/agent-heap.ts).
+import { existsSync } from 'node:fs'
+
+const NODE_MAJOR_MIN = 24
+const major = Number(process.versions.node.split('.')[0])
+if (!(major >= NODE_MAJOR_MIN)) {
+  process.stderr.write(`healthmon: needs Node.js ${NODE_MAJOR_MIN} or newer, but ${process.execPath} is Node.js ${process.versions.node}\n`)
+  process.exit(1)
+}
+const built = new URL('./main.js', import.meta.url)
+await import(existsSync(built) ? built.href : new URL('./main.ts', import.meta.url).href)

@@ -9,7 +9,6 @@
  * rule in src/config/paths.ts.
  */
 import { Command, CommanderError } from 'commander'
-import pkg from '../../package.json' with { type: 'json' }
 import { agentCommand } from './agent-command.ts'
 import { alertsCommand } from './commands/alerts.ts'
 import { healthCommand } from './commands/health.ts'
@@ -18,8 +17,10 @@ import { membersCommand } from './commands/members.ts'
 import { peerCommand } from './commands/peer.ts'
 import { statusCommand } from './commands/status.ts'
 import { watchCommand } from './commands/watch.ts'
+import { HealthmonError } from '../errors.ts'
 import { describeError } from './describe-error.ts'
 import { sanitize } from './format.ts'
+import { VERSION } from '../version.ts'
 
 export { describeError }
 
@@ -37,7 +38,7 @@ const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsComma
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('healthmon')
-    .version(pkg.version)
+    .version(VERSION)
     .description('cluster health monitoring: run an agent on every node, then ask any node for its view')
   program.addCommand(agentCommand())
   for (const create of CLIENT_COMMANDS) program.addCommand(create())
@@ -61,7 +62,9 @@ export async function run(argv: readonly string[]): Promise<number> {
       return error.code === 'commander.error' ? error.exitCode : EXIT_USAGE
     }
     process.stderr.write(`healthmon: ${sanitize(describeError(error).replace(/\s+/g, ' '))}\n`)
-    return EXIT_ERROR
+    // The agent validates the filters a client command passes through (--limit, --since...):
+    // its 400 is about what the user typed, so it is a usage error like commander's own.
+    return error instanceof HealthmonError && error.code === 'BAD_REQUEST' ? EXIT_USAGE : EXIT_ERROR
   }
 }
 

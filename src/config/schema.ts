@@ -20,7 +20,12 @@ export const configSchema = z.strictObject({
    * the default socket, so several clusters can share hosts.
    */
   cluster: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit'),
-  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7946. Port 0 picks a free port. */
+  /**
+   * Multiaddrs to listen on. The default, /ip4/127.0.0.1/tcp/7946, is reachable from this host
+   * only: right for a try-out. A cluster across hosts listens on a routable address (e.g.
+   * /ip4/0.0.0.0/tcp/7946), which requires clusterKeyFile or allowOpenCluster. Port 0 picks a
+   * free port.
+   */
   listen: z.array(z.string().min(1)).min(1).max(16),
   /**
    * Members to join: multiaddrs with or without /p2p/<id>, or host:port. Retried with backoff
@@ -43,6 +48,12 @@ export const configSchema = z.strictObject({
    * only nodes holding the same key can even complete a connection handshake.
    */
   clusterKeyFile: z.string(),
+  /**
+   * Listen beyond loopback without a cluster key. Off by default: without a key, anyone who can
+   * reach the port can join and report on every member. Set it only on a network where every
+   * host that can reach the port is trusted.
+   */
+  allowOpenCluster: z.boolean(),
   /** Optional allow-list of peer ids; when non-empty, connections from any other peer are refused. */
   allowPeers: z.array(z.string().min(1)).max(10_000),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),

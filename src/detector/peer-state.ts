@@ -169,7 +169,7 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
           next = { ...s, probe: 'ok', okProbes: s.okProbes + 1, probeDueMs: input.nowMs + options.probeRetryMs }
         } else {
           const why = input.reason === 'refused' ? 'refuses connections' : 'does not answer a probe'
-          next = transition({ ...s, probe: input.reason ?? 'timeout' }, 'suspect', input.nowMs, `no heartbeat for ${silentMs} ms and ${why}`, effects)
+          next = transition({ ...s, probe: input.reason ?? 'timeout' }, 'suspect', input.nowMs, `no heartbeat for ${seconds(silentMs)} and ${why}`, effects)
         }
         break
       }
@@ -193,9 +193,9 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
           next = { ...s, probe: 'pending', probeDueMs: now + options.probeWaitMs }
           effects.push({ type: 'probe' })
         } else if (s.probe === 'pending' && now >= (s.probeDueMs ?? now)) {
-          next = transition({ ...s, probe: 'timeout' }, 'suspect', now, `no heartbeat for ${silentMs} ms and no answer to a probe`, effects)
+          next = transition({ ...s, probe: 'timeout' }, 'suspect', now, `no heartbeat for ${seconds(silentMs)} and no answer to a probe`, effects)
         } else if (s.probe === 'ok' && now >= (s.probeDueMs ?? now)) {
-          next = transition(s, 'suspect', now, `no heartbeat for ${silentMs} ms (phi ${currentPhi(s, now, options).toFixed(1)}) though it answers probes`, effects)
+          next = transition(s, 'suspect', now, `no heartbeat for ${seconds(silentMs)} (phi ${phiText(currentPhi(s, now, options))}) though it answers probes`, effects)
         }
       } else if (s.state === 'suspect' && now >= deadAtMs(s, multiplier, options)) {
         if (s.probe === 'ok') {
@@ -203,7 +203,7 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
           next = { ...s, probe: 'pending', suspectedAtMs: now }
           effects.push({ type: 'probe' })
         } else if (!input.withholdDead) {
-          const why = s.probe === 'refused' ? 'suspected and refusing connections' : `suspected for ${Math.round(now - (s.suspectedAtMs ?? now))} ms`
+          const why = s.probe === 'refused' ? 'suspected and refusing connections' : `suspected for ${seconds(now - (s.suspectedAtMs ?? now))}`
           next = transition(s, 'dead', now, why, effects)
         }
       }
@@ -217,4 +217,14 @@ function nextWake(s: PeerState, multiplier: number, options: PeerStateOptions): 
   if (s.state === 'alive') return s.probeDueMs ?? suspectAtMs(s, multiplier, options)
   if (s.state === 'suspect') return deadAtMs(s, multiplier, options)
   return undefined
+}
+
+/** Reasons are read by people: 2065 ms reads as "2.1 s". */
+function seconds(ms: number): string {
+  return `${(Math.round(ms / 100) / 10).toFixed(1)} s`
+}
+
+/** Phi past 99 says only "far later than ever seen". */
+function phiText(phi: number): string {
+  return phi > 99 ? '>99' : phi.toFixed(1)
 }

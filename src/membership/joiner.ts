@@ -31,6 +31,8 @@ export class Joiner {
   private attempting = false
   attempts = 0
   successes = 0
+  /** Why the last failed attempt failed (one reason per address), until an attempt succeeds. */
+  lastError: string | undefined
 
   constructor(options: JoinerOptions) {
     this.options = options
@@ -64,10 +66,13 @@ export class Joiner {
           return peerId
         }))
         joined = results.some((r) => r.status === 'fulfilled')
-        if (joined) this.successes++
-        else {
+        if (joined) {
+          this.successes++
+          this.lastError = undefined
+        } else {
           const reasons = results.map((r) => (r.status === 'rejected' ? String((r.reason as Error)?.message ?? r.reason) : 'ok'))
-          this.options.logger.warn({ addresses: this.options.addresses, reasons, retryInMs: this.delayMs }, 'join failed, retrying')
+          this.lastError = this.options.addresses.map((a, i) => `${a}: ${reasons[i]}`).join('; ')
+          this.options.logger.warn({ addresses: this.options.addresses, reasons, attempt: this.attempts, retryInMs: Math.round(this.delayMs) }, 'join failed, retrying')
         }
       }
     } finally {
@@ -83,6 +88,12 @@ export class Joiner {
       this.arm(jittered)
       this.delayMs = Math.min(this.options.retryIntervalMsMax, this.delayMs * 2)
     }
+  }
+
+  /** Where joining stands, for the view: `joining` while no attempt has reached anyone. */
+  status(): { state: 'joining' | 'joined'; attempts: number; lastError?: string } {
+    const state = this.successes > 0 ? 'joined' : 'joining'
+    return this.lastError === undefined ? { state, attempts: this.attempts } : { state, attempts: this.attempts, lastError: this.lastError }
   }
 
   /** Called when the node lost its last peer: retry now instead of at the next slow check. */

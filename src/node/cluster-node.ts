@@ -1,4 +1,4 @@
-import type { AlertEntry, ClusterView, PeerDetail, SelfView } from '../api/protocol.ts'
+import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, SelfView } from '../api/protocol.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
 import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
@@ -46,6 +46,8 @@ export interface ClusterNodeDeps {
   version?: string
   /** Measurement hooks (the agent feeds Prometheus histograms from them). */
   instruments?: NodeInstruments
+  /** Where events are emitted; the embedding API passes its own so listeners can be added before start(). */
+  events?: HealthEventEmitter
   /**
    * How the node's actors start processing their mailboxes (default queueMicrotask). The
    * simulator passes a synchronous run queue that it drains after every virtual timer.
@@ -65,7 +67,7 @@ const LEAVE_DIRECT_PEERS_MAX = 16
 
 
 export class ClusterNode {
-  readonly events = new HealthEventEmitter()
+  readonly events: HealthEventEmitter
   readonly eventLog: EventLog
   readonly validator: MessageValidator
   readonly members: MemberTable
@@ -99,6 +101,7 @@ export class ClusterNode {
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
     this.options = deps.options
+    this.events = deps.events ?? new HealthEventEmitter()
     const o = this.options
     const id = deps.transport.peerId
     this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
@@ -323,8 +326,15 @@ export class ClusterNode {
       awareness: this.awarenessState.score,
       startedAt: new Date(this.startedAtMs).toISOString(),
       uptimeMs: Math.round(now - this.startedAtMs),
-      version: this.deps.version ?? '0.0.0'
+      version: this.deps.version ?? '0.0.0',
+      join: this.joinStatus()
     }
+  }
+
+  private joinStatus(): JoinStatus {
+    const addresses = [...this.options.join]
+    if (this.joiner === undefined || addresses.length === 0) return { state: 'none', addresses, attempts: 0 }
+    return { ...this.joiner.status(), addresses }
   }
 
   clusterView(): ClusterView {

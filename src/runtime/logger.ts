@@ -1,21 +1,37 @@
 import { pino, type Logger } from 'pino'
+import { PinoPretty } from 'pino-pretty'
 
 export type { Logger }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
 
-/**
- * The agent's logger: pino JSON lines on stderr (stdout stays free for command output). pino's
- * own timestamps are wall-clock time, which is what an operator correlating logs wants.
- */
-export function createLogger(options: { level: LogLevel; name?: string; destination?: number }): Logger {
-  return pino(
-    { level: options.level, name: options.name ?? 'healthmon', base: { pid: process.pid } },
-    pino.destination({ dest: options.destination ?? 2, sync: false })
-  )
+export interface LoggerOptions {
+  level: LogLevel
+  name?: string
+  /** File descriptor to write to; stderr by default (stdout stays free for command output). */
+  destination?: number
+  /**
+   * Human-readable lines (pino-pretty, in-process, no worker thread) instead of JSON. The agent
+   * turns it on when stderr is a terminal: a person reads it; JSON goes to journald and files.
+   */
+  pretty?: boolean
 }
 
-/** A logger that drops everything, for tests and the simulator. */
+/** The agent's logger. pino's timestamps are wall-clock time, which an operator correlating logs wants. */
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? 2
+  const stream = options.pretty === true
+    ? PinoPretty({ destination, sync: true, colorize: process.env['NO_COLOR'] === undefined || process.env['NO_COLOR'] === '', ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss.l' })
+    : pino.destination({ dest: destination, sync: false })
+  return pino({ level: options.level, name: options.name ?? 'healthmon', base: { pid: process.pid } }, stream)
+}
+
+/** Whether stderr is a terminal (the agent's choice of pretty logs). */
+export function stderrIsTerminal(): boolean {
+  return process.stderr.isTTY === true
+}
+
+/** A logger that drops everything: the embedding API's default, tests and the simulator. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' })
 }

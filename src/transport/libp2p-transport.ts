@@ -13,6 +13,7 @@ import { sleep, type Clock } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import { HealthmonError } from '../errors.ts'
 import { sendRequest, serveRequests } from './libp2p-streams.ts'
+import { parseJoinAddress } from './join-address.ts'
 import type {
   MessageValidator, ProbeResult, RequestHandler, SubscribeOptions, Transport, TransportEvents, TransportMessage, ValidationResult
 } from './types.ts'
@@ -142,7 +143,12 @@ export class Libp2pTransport implements Transport {
     // Lifecycle calls are serialised, so start/stop are idempotent even when overlapping.
     this.lifecycle = this.lifecycle.catch(() => undefined).then(async () => {
       if (this.running) return
-      await this.node.start()
+      try {
+        await this.node.start()
+      } catch (err) {
+        await Promise.resolve(this.node.stop()).catch(() => undefined)
+        throw listenFailed(this.options.listen, err)
+      }
       const pubsub = this.node.services.pubsub
       // gossipsub forgets its subscriptions on stop and refuses them before start, so the
       // transport keeps the set and applies it here.
@@ -205,8 +211,9 @@ export class Libp2pTransport implements Transport {
     this.messageHandler = handler
   }
 
+  /** Dials a join address: a multiaddr or host:port (parsed by parseJoinAddress, which throws JOIN_ADDRESS_INVALID). */
   async dial(address: string): Promise<string> {
-    const connection = await this.node.dial(multiaddr(address))
+    const connection = await this.node.dial(multiaddr(parseJoinAddress(address).multiaddr))
     return connection.remotePeer.toString()
   }
 
@@ -338,6 +345,20 @@ export class Libp2pTransport implements Transport {
       }
     }
   }
+}
+
+const LISTEN_FIXES: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (another agent?); pick a free one, e.g. --listen /ip4/127.0.0.1/tcp/7947, or port 0 for any',
+  EADDRNOTAVAIL: 'the address is not one of this host\'s; use one of its interfaces, 127.0.0.1, or 0.0.0.0 for all',
+  EACCES: 'ports below 1024 need privileges; use a port of 1024 or more'
+}
+
+/** One actionable error (LISTEN_FAILED) for a listener that could not be opened. */
+function listenFailed(listen: readonly string[], err: unknown): HealthmonError {
+  const text = err instanceof Error ? err.message : String(err)
+  const errno = /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(`${(err as { code?: unknown })?.code ?? ''} ${text}`)?.[1]
+  const fix = errno === undefined ? 'check the --listen addresses' : LISTEN_FIXES[errno]!
+  return new HealthmonError('LISTEN_FAILED', `cannot listen on ${listen.join(', ')}: ${errno ?? text}; ${fix}`, { cause: err })
 }
 
 /** Builds (but does not start) the libp2p node and wraps it in the Transport contract. */

@@ -148,7 +148,8 @@ export class LocalView {
         phi: own !== undefined ? round(own.phi, 2) : null,
         lastHeardMs: own?.lastHeardAtMs !== undefined ? Math.max(0, Math.round(now - own.lastHeardAtMs)) : null,
         observers: { agree: record.agree, total: record.total },
-        status: own?.status ?? this.reportedStatus(id) ?? 'unknown',
+        // A dead or departed member's last reported health is history, not its status.
+        status: record.state === 'dead' || record.state === 'left' ? 'unknown' : own?.status ?? this.reportedStatus(id) ?? 'unknown',
         incarnation: member.incarnation,
         observedBySelf: own !== undefined,
         failureCount: own !== undefined ? own.failureCount : record.failures,

@@ -39,7 +39,8 @@ export const VIEW: ClusterView = {
     awareness: 0,
     startedAt: '2025-01-01T00:00:00.000Z',
     uptimeMs: 7_980_000,
-    version: '0.1.0'
+    version: '0.1.0',
+    join: { state: 'none', addresses: [], attempts: 0 }
   },
   peers: [
     peer({ id: '12D3KooWBbbbBbbbBbbbBbbbBbbbBbbbBbbbBbbbBbbbbbbb', name: 'node-b', state: 'alive' }),

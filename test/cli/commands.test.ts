@@ -69,8 +69,9 @@ describe('healthmon alerts, health and watch against an agent API', () => {
     assert.deepEqual(JSON.parse(json.stdout), { alerts: [ALERTS[1]], matched: 1 })
     const none = await cli(['alerts', '--state', 'left', '--socket', socketFor('degraded')])
     assert.equal(none.stdout, 'no alerts\n')
+    // A filter the agent rejects is a usage error: exit 2, as for commander's own.
     const bad = await cli(['alerts', '--since', 'tuesday', '--socket', socketFor('degraded')])
-    assert.equal(bad.code, 1)
+    assert.equal(bad.code, 2)
     assert.match(bad.stderr, /^healthmon: query parameter "since" must be .* \(BAD_REQUEST\)\n$/)
   })
 

@@ -1,0 +1,27 @@
+/**
+ * The agent's V8 heap flags, whatever launched it (the bin, `node <bin>`, `node src/cli/main.ts`,
+ * npm start, a global install): V8 sizes the young generation for throughput (up to 32 MiB per
+ * semi-space on a large machine), while an agent allocates little and lives long; a 1 MiB
+ * semi-space cut its resident memory by ~45 MB at no measurable CPU cost
+ * (scripts/bench-detect.ts). Heap geometry is fixed when V8 starts, so a process started without
+ * the flag replaces itself (execve: same pid, same stdio, same arguments) with one that has it.
+ */
+export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1']
+
+/** Whether this process already runs with the agent's flags (on the command line or in NODE_OPTIONS). */
+export function hasAgentFlags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): boolean {
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)]
+  return AGENT_NODE_FLAGS.every((flag) => given.some((arg) => arg.split('=')[0] === flag.split('=')[0]))
+}
+
+/**
+ * Re-executes this process with the agent's flags unless it has them. Returns only when no
+ * re-exec is needed or possible (process.execve is missing on some platforms: the agent then
+ * runs with V8's defaults).
+ */
+export function ensureAgentFlags(): void {
+  if (hasAgentFlags() || typeof process.execve !== 'function') return
+  const script = process.argv[1]
+  if (script === undefined) return
+  process.execve(process.execPath, [process.execPath, ...AGENT_NODE_FLAGS, ...process.execArgv, script, ...process.argv.slice(2)], process.env)
+}
