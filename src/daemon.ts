@@ -95,7 +95,7 @@ export class Daemon {
     const reach = isLoopbackOnly(c.listen)
       ? 'loopback only: agents on other hosts cannot reach it (see --listen and healthmon keygen for a cluster across hosts)'
       : c.clusterKeyFile !== '' ? 'reachable from other hosts; only holders of the cluster key can connect' : 'reachable from other hosts WITHOUT a cluster key (allowOpenCluster)'
-    this.logger.info({ name: c.name, cluster: c.cluster, listen: c.listen, dataDir: c.dataDir, socket: c.socket }, `starting healthmon ${VERSION} on ${c.listen.join(', ')}: ${reach}`)
+    this.logger.info({ node: c.name, cluster: c.cluster, listen: c.listen, dataDir: c.dataDir, socket: c.socket }, `starting healthmon ${VERSION} on ${c.listen.join(', ')}: ${reach}`)
     for (const warning of this.warnings) this.logger.warn(warning)
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 })
     const privateKey = await loadOrCreateNodeKey(c.dataDir)
@@ -155,7 +155,7 @@ export class Daemon {
     this.lag = startLoopLagMonitor()
     this.lagTimer = this.clock.setInterval(() => node.reportEventLoopLag(this.lag!.takeMaxMs()), c.heartbeatIntervalMs)
     this.state = 'running'
-    this.logger.info({ id: node.id, name: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
+    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
   }
 
   /** Stops; with `leave` (the default, as on SIGTERM/SIGINT) peers are told this node left. */

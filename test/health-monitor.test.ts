@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -72,4 +73,45 @@ test('createHealthMonitor: join, checkHealth, events, registerNode missing, grac
   await waitFor('a sees b left', () => a.checkHealth('b')?.state === 'left')
   assert.ok(left.some((e) => e.peer === b.id), 'peer:left fired')
   assert.ok(a.checkHealth('b')!.alerts.some((alert) => alert.to === 'left'), 'the alert log has the leave')
+})
+
+test('listeners added before start() hear the events; registerNode refuses an unparsable address', { timeout: 60_000 }, async () => {
+  const a = monitor('pre-a')
+  const joined: PeerEvent[] = []
+  a.on('peer:joined', (e) => joined.push(e))
+  const unsubscribe = a.on('peer:left', () => assert.fail('unsubscribed listener called'))
+  unsubscribe()
+  assert.throws(() => a.registerNode('garbage'), (err: unknown) => err instanceof HealthmonError && err.code === 'JOIN_ADDRESS_INVALID')
+  await a.start()
+  const addr = (await new ApiClient(join(dir, 'pre-a.sock')).get<ClusterView>('/v1/view')).self.addrs[0]!
+  const port = /\/tcp\/(\d+)/.exec(addr)![1]
+  // host:port, as the README's embedding example writes it.
+  const b = monitor('pre-b', { join: [`127.0.0.1:${port}`] })
+  await b.start()
+  await waitFor('a hears b join', () => joined.some((e) => e.peer === b.id))
+  await b.stop()
+})
+
+test('an embedded monitor is silent by default and lets its host process exit after stop()', { timeout: 60_000 }, async () => {
+  const script = join(dir, 'host-app.ts')
+  const index = new URL('../src/index.ts', import.meta.url).href
+  writeFileSync(script, `
+import { createHealthMonitor } from ${JSON.stringify(index)}
+const monitor = createHealthMonitor({ profile: 'local-test', name: 'host', env: {}, dataDir: ${JSON.stringify(join(dir, 'host'))}, socket: ${JSON.stringify(join(dir, 'host.sock'))} })
+await monitor.start()
+await monitor.stop()
+process.stdout.write('stopped\\n')
+`)
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  child.stdout.on('data', (d: Buffer) => out.push(d))
+  child.stderr.on('data', (d: Buffer) => err.push(d))
+  // The host exits by itself once stop() resolved: no timer, socket or handle is left behind.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+  clearTimeout(killer)
+  assert.equal(code, 0, Buffer.concat(err).toString())
+  assert.equal(Buffer.concat(out).toString(), 'stopped\n', 'nothing but the host\'s own output on stdout')
+  assert.equal(Buffer.concat(err).toString(), '', 'nothing on stderr')
 })

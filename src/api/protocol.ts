@@ -48,6 +48,8 @@ export interface SelfView {
   startedAt: string
   uptimeMs: number
   version: string
+  /** The agent's process id (for `kill`, and to tell a restarted agent from the one before). */
+  pid: number
   /**
    * The --join list's progress: `none` without one; `joining` until a join address answered
    * (with the attempts so far and the last error); `joined` after.

@@ -18,14 +18,18 @@ export function closestName(input: string, known: Iterable<string>): string | un
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(input.length / 3)) ? best : undefined
 }
 
-/** Levenshtein distance, two rows of memory. */
+/** Edit distance counting a swap of neighbours as one edit (optimal string alignment): "jion" is one from "join". */
 export function editDistance(a: string, b: string): number {
+  let before: number[] = []
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
+      current[j] = d
     }
+    before = previous
     previous = current
   }
   return previous[b.length]!

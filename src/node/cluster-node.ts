@@ -227,7 +227,7 @@ export class ClusterNode {
         const alert = { id: entry.id, severity: entry.severity, peer: e.peer, message: entry.message, atMs: e.atMs }
         this.eventLog.append('alert:raised', e.atMs, alert)
         this.events.emit('alert:raised', alert)
-        deps.logger.info({ peer: e.peer, name: e.name, from: e.from, to: e.to, reason: e.reason }, 'peer state changed')
+        deps.logger.info({ peer: e.peer, peerName: e.name, from: e.from, to: e.to, reason: e.reason }, 'peer state changed')
       }
     })
   }
@@ -327,6 +327,7 @@ export class ClusterNode {
       startedAt: new Date(this.startedAtMs).toISOString(),
       uptimeMs: Math.round(now - this.startedAtMs),
       version: this.deps.version ?? '0.0.0',
+      pid: process.pid,
       join: this.joinStatus()
     }
   }

@@ -40,6 +40,7 @@ export const VIEW: ClusterView = {
     startedAt: '2025-01-01T00:00:00.000Z',
     uptimeMs: 7_980_000,
     version: '0.1.0',
+    pid: 4242,
     join: { state: 'none', addresses: [], attempts: 0 }
   },
   peers: [

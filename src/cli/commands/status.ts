@@ -46,8 +46,22 @@ export function renderStatus(view: ClusterView, color: boolean): string {
     `${paint(self.name, 'bold', color)} (${shortId(self.id)}) in cluster "${sanitize(self.cluster)}": ` +
     `${paint(self.status, statusStyle(self.status), color)}, incarnation ${self.incarnation}, ` +
     `awareness ${self.awareness}, up ${formatDuration(self.uptimeMs)}`
-  if (view.peers.length === 0) return `${header}\n\nno peers known yet\n`
-  return `${header}\n${activeAlerts(view.peers, color)}\n\n${renderTable(sortPeers(view.peers), PEER_COLUMNS, color)}`
+  const joining = joiningLine(view, color)
+  if (view.peers.length === 0) return `${header}\n${joining}\nno peers known yet\n`
+  return `${header}\n${joining}${activeAlerts(view.peers, color)}\n\n${renderTable(sortPeers(view.peers), PEER_COLUMNS, color)}`
+}
+
+/**
+ * While no --join address has answered: "joining 127.0.0.1:7946: 4 attempts, last error: ...",
+ * so a node that is alone because its seeds are unreachable says so instead of showing an empty,
+ * healthy-looking view.
+ */
+export function joiningLine(view: ClusterView, color: boolean): string {
+  const join = view.self.join
+  if (join === undefined || join.state !== 'joining') return ''
+  const attempts = `${join.attempts} attempt${join.attempts === 1 ? '' : 's'}`
+  const error = join.lastError === undefined ? '' : `, last error: ${join.lastError}`
+  return `${paint(`joining ${join.addresses.join(', ')}: ${attempts}${error}`, 'yellow', color)}\n`
 }
 
 export function statusCommand(): Command {
