@@ -26,7 +26,7 @@ import type { ClusterView, PeerState } from '../src/api/protocol.ts'
 import { eventNameFor } from '../src/events.ts'
 import { sleep, systemClock } from '../src/runtime/clock.ts'
 import { seededRandom, systemRandom } from '../src/runtime/random.ts'
-import { checkConvergence, checkDetection, checkFalseDeaths, checkFlapping, DEFAULT_CHECKS, type FinalStatus } from '../src/sim/checkers/index.ts'
+import { checkConvergence, checkDetection, checkFalseDeaths, checkFlapping, DEFAULT_CHECKS, describeFalseAlarms, type FinalStatus } from '../src/sim/checkers/index.ts'
 import { FaultLog } from '../src/sim/fault-log.ts'
 import { renderSvg } from '../src/sim/plot.ts'
 import { ProcessCluster } from '../src/sim/process-cluster.ts'
@@ -89,6 +89,10 @@ console.log(`seed      ${seed}`)
 console.log(`nodes     ${nodes} real agents on 127.0.0.1, duration ${formatDuration(durationMs)}, polling every ${pollMs} ms`)
 console.log(`reproduce ${reproduce}`)
 for (const s of skipped) console.log(`skipped   ${s}`)
+// Measured here: agents start about 1.5 s each on 2 cores (libp2p import), the cluster converges
+// within a few seconds, then the scenario runs for its duration and the checks take a moment.
+const expectedBootMs = 5000 + 2000 * nodes
+console.log(`expect    about ${formatDuration(expectedBootMs + 2000 + durationMs)}: starting ${nodes} agents (~${formatDuration(expectedBootMs)}), then ${formatDuration(durationMs)} of scenario; progress on stderr`)
 
 // The process cluster runs the local-test profile (loopback, ephemeral ports); put back the lan
 // defaults it changes for speed, so what is measured is the default configuration.
@@ -273,13 +277,16 @@ function schedule(startMs: number, op: ResolvedOp, work: Promise<void>[]): void 
 
 let exitCode = 1
 try {
+  process.stderr.write(`${scenario.name}: starting ${nodes} agents\n`)
   await cluster.start(60_000)
   for (const [i, a] of cluster.agents.entries()) peerIds.set((await cluster.view(a)).self.id, ids[i]!)
+  process.stderr.write(`${scenario.name}: ${nodes} agents up after ${formatDuration(Math.round(now() / 1000) * 1000)}; waiting for every view to hold every member alive\n`)
   const converged = await cluster.waitUntil(cluster.agents, (v) => v.peers.length === nodes - 1 && v.peers.every((p) => p.state === 'alive'), 60_000)
   if (converged === undefined) throw new Error('the cluster did not converge within 60 s of starting')
   await poll()
   const bootMs = now()
   const startMs = Math.ceil((now() + 2000) / 1000) * 1000
+  process.stderr.write(`${scenario.name}: converged after ${formatDuration(Math.round(bootMs / 1000) * 1000)}; the scenario runs for ${formatDuration(durationMs)}\n`)
   while (now() < startMs) {
     await poll()
     await sleep(clock, pollMs)
@@ -333,6 +340,7 @@ try {
     falseSuspects: checks.falseDeaths.falseSuspects,
     falseDeaths: checks.falseDeaths.falseDeaths,
     falseAlarms: checks.flapping.falseAlarms,
+    falseAlarmsDuringLinkFaults: checks.flapping.falseAlarmsDuringLinkFaults,
     traffic: {
       source: 'GET /metrics (healthmon_heartbeats_*_total) at the scenario start and end; bytes are not exported',
       nodeSeconds: Math.round(upSeconds),
@@ -358,7 +366,8 @@ try {
   writeFileSync(`${base}.svg`, svg)
   const d = summary.detection as { suspectMs: { p50: number | null; p99: number | null; max: number | null }; deadMs: { p50: number | null; p99: number | null; max: number | null }; observerPairs: number }
   console.log(`detection suspect p50/p99/max ${d.suspectMs.p50}/${d.suspectMs.p99}/${d.suspectMs.max} ms, dead ${d.deadMs.p50}/${d.deadMs.p99}/${d.deadMs.max} ms over ${d.observerPairs} observer pairs (polled every ${pollMs} ms)`)
-  console.log(`false     ${checks.falseDeaths.falseDeaths} deaths, ${checks.falseDeaths.falseSuspects} suspects`)
+  console.log(`false     ${checks.falseDeaths.falseDeaths} deaths, ${checks.falseDeaths.falseSuspects} suspects, ${checks.flapping.falseAlarms} false alarms`)
+  console.log(`          (${describeFalseAlarms(checks.flapping)})`)
   console.log(`traffic   ${summary.traffic.heartbeatsSentPerNodePerSecond} heartbeats/s sent, ${summary.traffic.heartbeatsReceivedPerNodePerSecond} received per agent`)
   for (const check of [checks.falseDeaths, checks.detection, checks.convergence, checks.flapping]) console.log(`check     ${check.pass ? 'PASS' : 'FAIL'} ${check.name}`)
   console.log(`wrote     ${base}.json and ${base}.svg`)

@@ -20,6 +20,7 @@ import { systemClock } from '../src/runtime/clock.ts'
 import { systemRandom } from '../src/runtime/random.ts'
 import { Progress } from '../src/sim/progress.ts'
 import { reproduceCommand, runSimulation, type SimRunResult } from '../src/sim/run-sim.ts'
+import { describeFalseAlarms } from '../src/sim/checkers/index.ts'
 import { formatDuration, parseDuration, type ResolvedOp } from '../src/sim/scenario.ts'
 import { SCENARIOS } from './scenarios/index.ts'
 
@@ -127,6 +128,7 @@ const s = result.summary as { detection: { deadMs: { p50: number | null; p99: nu
 const c = result.checks
 log(`detection suspect p50/p99/max ${s.detection.suspectMs.p50}/${s.detection.suspectMs.p99}/${s.detection.suspectMs.max} ms, dead ${s.detection.deadMs.p50}/${s.detection.deadMs.p99}/${s.detection.deadMs.max} ms over ${s.detection.observerPairs} observer pairs`)
 log(`false     ${c.falseDeaths.falseDeaths} deaths, ${c.falseDeaths.falseSuspects} suspects, ${c.flapping.falseAlarms} false alarms`)
+log(`          (${describeFalseAlarms(c.flapping)})`)
 log(`traffic   ${s.traffic.messagesSentPerNodePerSecond} msgs/s and ${s.traffic.bytesSentPerNodePerSecond} B/s sent per node, ${s.traffic.messagesReceivedPerNodePerSecond} msgs/s received`)
 log(`converge  ${s.convergence.timeToConvergeMs === null ? 'not converged' : `${s.convergence.timeToConvergeMs} ms after the last fault change`}`)
 for (const check of [c.falseDeaths, c.detection, c.convergence, c.flapping]) log(`check     ${check.pass ? 'PASS' : 'FAIL'} ${check.name}`)

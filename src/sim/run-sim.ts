@@ -116,6 +116,7 @@ export async function runSimulation(o: SimRunOptions): Promise<SimRunResult> {
     falseSuspects: checks.falseDeaths.falseSuspects,
     falseDeaths: checks.falseDeaths.falseDeaths,
     falseAlarms: checks.flapping.falseAlarms,
+    falseAlarmsDuringLinkFaults: checks.flapping.falseAlarmsDuringLinkFaults,
     traffic: traffic(before, after, sim.faults, startMs, endMs),
     convergence: {
       fromMs: rel(checks.convergence.referenceMs),

@@ -148,6 +148,17 @@ describe('no-flapping', () => {
     assert.equal(r.pass, false)
     assert.equal(r.flappingPairs, 1)
     assert.equal(r.falseAlarms, 3)
+    assert.equal(r.falseAlarmsDuringLinkFaults, 0)
+  })
+
+  test('alarms about a peer cut off by a link fault are counted apart, as expected ones', () => {
+    const { trace, faults } = fresh()
+    faults.start(1, 'link', 25_000)
+    faults.end(1, 'link', 60_000)
+    for (const t of [10_000, 30_000, 50_000]) cycle(trace, t)
+    const r = checkFlapping(trace, faults, opts, N)
+    assert.equal(r.falseAlarms, 3)
+    assert.equal(r.falseAlarmsDuringLinkFaults, 2)
   })
 
   test('two alarms, or alarms spread wider than the window, pass', () => {

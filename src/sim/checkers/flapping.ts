@@ -15,6 +15,12 @@ export interface FlappingResult {
   name: 'no-flapping'
   pass: boolean
   falseAlarms: number
+  /**
+   * Of falseAlarms, those about a subject cut off by a link fault the scenario injected
+   * (partition side, one-way or lossy link) at the time: expected while the fault lasts, since
+   * the observer really cannot hear the subject. The rest had no network excuse.
+   */
+  falseAlarmsDuringLinkFaults: number
   flappingPairs: number
   flapsMax: number
   windowMs: number
@@ -26,6 +32,7 @@ export function checkFlapping(trace: Trace, faults: FaultLog, options: CheckOpti
   const prev = new Uint8Array(nodes * nodes).fill(255)
   const alarms = new Map<number, number[]>()
   let falseAlarms = 0
+  let duringLinkFaults = 0
   for (let i = 0; i < trace.length; i++) {
     const type = trace.type[i]
     if (type === EV.alert) continue
@@ -41,6 +48,7 @@ export function checkFlapping(trace: Trace, faults: FaultLog, options: CheckOpti
     const t = trace.t[i]!
     if (!health.observerHealthy(o, t) || !health.subjectRunning(p, t)) continue
     falseAlarms++
+    if (faults.overlapping(p, t - options.graceMs, t, ['link']).length > 0) duringLinkFaults++
     let list = alarms.get(cell)
     if (list === undefined) alarms.set(cell, (list = []))
     list.push(t)
@@ -57,5 +65,15 @@ export function checkFlapping(trace: Trace, faults: FaultLog, options: CheckOpti
       }
     }
   }
-  return { name: 'no-flapping', pass: flapping === 0, falseAlarms, flappingPairs: flapping, flapsMax: options.flapsMax, windowMs: options.flapWindowMs, examples }
+  return { name: 'no-flapping', pass: flapping === 0, falseAlarms, falseAlarmsDuringLinkFaults: duringLinkFaults, flappingPairs: flapping, flapsMax: options.flapsMax, windowMs: options.flapWindowMs, examples }
+}
+
+/** For people reading a run: what a false alarm is, and whether these were the network's doing. */
+export function describeFalseAlarms(f: Pick<FlappingResult, 'falseAlarms' | 'falseAlarmsDuringLinkFaults'>): string {
+  const what = "a false alarm: a healthy observer's view turning a running peer suspect or dead"
+  if (f.falseAlarms === 0) return `${what}; none`
+  const expected = f.falseAlarmsDuringLinkFaults
+  if (expected === f.falseAlarms) return `${what}; all of these about peers behind a link fault the scenario injected, expected while it lasts`
+  if (expected === 0) return `${what}; no link fault excused any of these`
+  return `${what}; ${expected} about peers behind an injected link fault (expected), ${f.falseAlarms - expected} without one`
 }

@@ -6,6 +6,6 @@
 export { checkFalseDeaths, type FalseDeathsResult } from './false-deaths.ts'
 export { checkDetection, type DetectionResult } from './detection.ts'
 export { checkConvergence, type ConvergenceResult, type FinalStatus } from './convergence.ts'
-export { checkFlapping, type FlappingResult } from './flapping.ts'
+export { checkFlapping, describeFalseAlarms, type FlappingResult } from './flapping.ts'
 export { Health } from './health.ts'
 export { DEFAULT_CHECKS, type CheckOptions } from './options.ts'
