@@ -56,3 +56,11 @@ describe('format', () => {
     assert.match(renderStatus({ ...VIEW, peers: [] }, false), /no peers known yet/)
   })
 })
+
+test('alerts output cut by --limit ends with its note and a newline', async () => {
+  const { renderAlerts } = await import('../../src/cli/commands/alerts.ts')
+  const alert = { id: 7, at: '2026-01-01T00:00:00.000Z', severity: 'critical' as const, peer: 'p', peerName: 'b', from: 'suspect' as const, to: 'dead' as const, message: 'b is dead' }
+  const text = renderAlerts({ alerts: [alert], matched: 3 }, false)
+  assert.ok(text.endsWith('(the newest 1 of 3 matching; see --limit)\n'), JSON.stringify(text))
+  assert.ok(renderAlerts({ alerts: [alert], matched: 1 }, false).endsWith('b is dead\n'))
+})
