@@ -33,7 +33,8 @@ export function renderAlerts(response: AlertsResponse, color: boolean): string {
   if (response.alerts.length === 0) return 'no alerts\n'
   const table = renderTable(response.alerts, ALERT_COLUMNS, color)
   const more = response.matched > response.alerts.length
-    ? paint(`(the newest ${response.alerts.length} of ${response.matched} matching; see --limit)\n`, 'dim', color)
+    // The newline stays outside paint(): sanitize() would print it as "?".
+    ? `${paint(`(the newest ${response.alerts.length} of ${response.matched} matching; see --limit)`, 'dim', color)}\n`
     : ''
   return table + more
 }
