@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -67,6 +67,8 @@ describe('the installable package', { timeout: 300_000, concurrency: false }, ()
     }
     assert.ok(self !== undefined, `the installed agent answered on its socket; log: ${log}`)
     assert.equal(self.pid, agent.pid, 'the agent re-executed itself in place (same pid) to set its heap flags')
+    const argv = readFileSync(`/proc/${agent.pid}/cmdline`, 'utf8').split('\0')
+    assert.ok(argv.includes('--max-semi-space-size=1'), `the heap flag is applied however launched: ${argv.join(' ')}`)
     const status = await exec('healthmon', ['status', '--socket', socket], { cwd: work, env })
     assert.match(status.stdout, /^global \(/)
     agent.kill('SIGTERM')
