@@ -39,7 +39,32 @@ export interface HealthEvents {
 
 export type HealthEventName = keyof HealthEvents
 
-export class HealthEventEmitter extends EventEmitter<HealthEvents> {}
+/**
+ * The node's event emitter. A listener that throws is caught here, counted and reported, never
+ * passed on: events are emitted from inside peer actors and view updates, and one subscriber's
+ * bug must not fail the actor that emitted (nor the other subscribers). Listeners run
+ * synchronously, in order, so the simulator's trace and the event log see events at the time
+ * they happen; the embedding API additionally defers embedders' listeners (health-monitor.ts).
+ */
+export class HealthEventEmitter extends EventEmitter<HealthEvents> {
+  /** Listener calls that threw. */
+  listenerErrors = 0
+  /** Told of each throwing listener (the node logs it). */
+  onListenerError: ((event: HealthEventName, error: unknown) => void) | undefined
+
+  override emit<K extends HealthEventName>(event: K, ...args: HealthEvents[K]): boolean {
+    const listeners = this.rawListeners(event) as ((...a: HealthEvents[K]) => void)[]
+    for (const listener of listeners) {
+      try {
+        listener.apply(this, args)
+      } catch (error) {
+        this.listenerErrors++
+        try { this.onListenerError?.(event, error) } catch { /* a failing reporter changes nothing */ }
+      }
+    }
+    return listeners.length > 0
+  }
+}
 
 /** The event a view state change is announced as. */
 export function eventNameFor(from: PeerState, to: PeerState): keyof HealthEvents {

@@ -122,11 +122,23 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
     checkHealth,
     on(event, listener) {
       // The node emits on this emitter, so listeners added before start() hear everything.
+      // An embedder's listener runs on its own microtask, outside the peer actor or view
+      // update that emitted: however long it takes or whatever it throws (caught, counted in
+      // listenerErrors, logged), detection goes on.
+      const deferred = (...args: unknown[]): void => {
+        queueMicrotask(() => {
+          try {
+            (listener as (...a: unknown[]) => void)(...args)
+          } catch (error) {
+            events.listenerErrors++
+            events.onListenerError?.(event, error)
+          }
+        })
+      }
       // EventEmitter's generic signature cannot relate K to its listener type; the map is the same.
       const emitter = events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void }
-      const l = listener as (...args: unknown[]) => void
-      emitter.on(event, l)
-      return () => { emitter.off(event, l) }
+      emitter.on(event, deferred)
+      return () => { emitter.off(event, deferred) }
     },
     get id() {
       if (id === undefined) throw new HealthmonError('NOT_STARTED', 'the peer id is known once start() resolved')

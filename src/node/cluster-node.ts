@@ -102,6 +102,7 @@ export class ClusterNode {
     this.deps = deps
     this.options = deps.options
     this.events = deps.events ?? new HealthEventEmitter()
+    this.events.onListenerError = (event, err) => deps.logger.error({ err, event }, 'an event listener threw; the event went on to the others')
     const o = this.options
     const id = deps.transport.peerId
     this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })

@@ -26,6 +26,29 @@ async function startCluster(n: number, seed = 1): Promise<{ cluster: VirtualClus
 }
 
 describe('cluster node on virtual time', { timeout: 60_000 }, () => {
+  test('a listener that throws on every event does not stop detection: caught, counted, the others still hear', async () => {
+    const { cluster, ids } = await startCluster(5)
+    await cluster.runFor(10_000)
+    const heard: string[] = []
+    for (const id of ids) {
+      const events = cluster.get(id).node.events
+      events.on('peer:suspected', () => { throw new Error('embedder bug') })
+      events.on('peer:dead', () => { throw new Error('embedder bug') })
+      events.on('peer:dead', (e) => heard.push(`${id}:${e.peer}`))
+    }
+    const victim = 'n2'
+    const rest = ids.filter((id) => id !== victim)
+    await cluster.crash(victim)
+    const took = await cluster.runUntil(() => allSee(cluster, rest, victim, 'dead'), 10_000)
+    assert.ok(took !== undefined && took <= 5000, `dead everywhere after ${took} ms`)
+    assert.deepEqual(heard.sort(), rest.map((id) => `${id}:${victim}`).sort(), 'the listener after the throwing one still heard')
+    for (const id of rest) {
+      const node = cluster.get(id).node
+      assert.ok(node.events.listenerErrors >= 2, `${id} counted the throws`)
+      assert.equal(node.supervisor.stats.restarts, 0, 'no actor failed')
+    }
+  })
+
   test('5 nodes converge: each sees the 4 others alive, with every observer agreeing', async () => {
     const { cluster, ids } = await startCluster(5)
     await cluster.runFor(10_000)
