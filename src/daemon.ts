@@ -17,6 +17,7 @@ import { createLibp2pTransport } from './transport/libp2p-transport.ts'
 import { loadClusterKey, loadOrCreateNodeKey } from './transport/node-key.ts'
 import type { Timer } from './runtime/clock.ts'
 import { VERSION } from './version.ts'
+import { SdNotify } from './service/sd-notify.ts'
 
 /**
  * The composition root: the one place that wires real components together. It owns the data
@@ -32,6 +33,11 @@ export interface DaemonDeps {
   serveApi?: boolean
   /** Overrides of the socket API's limits (src/api/limits.ts), e.g. short stream heartbeats in tests. */
   apiLimits?: ApiLimitOptions
+  /**
+   * Tell systemd (NOTIFY_SOCKET) when the agent is ready and stopping, and ping its watchdog.
+   * Only `healthmon agent` does: an embedding program's readiness is its own business.
+   */
+  notifySystemd?: boolean
   /** The emitter the node emits its events on (default: the node's own). */
   events?: HealthEventEmitter
   /** Config warnings (unknown HEALTHMON_* variables...), logged right after the first line. */
@@ -49,6 +55,7 @@ export class Daemon {
   private readonly apiLimits: ApiLimitOptions
   private readonly warnings: readonly string[]
   private readonly events: HealthEventEmitter | undefined
+  private readonly systemd: SdNotify | undefined
   private metricsValue: AgentMetrics | undefined
   private nodeValue: ClusterNode | undefined
   private api: ApiServer | undefined
@@ -65,6 +72,7 @@ export class Daemon {
     this.apiLimits = deps.apiLimits ?? {}
     this.warnings = deps.warnings ?? []
     this.events = deps.events
+    this.systemd = deps.notifySystemd === true ? new SdNotify({ clock: this.clock, logger: this.logger }) : undefined
   }
 
   /** The agent's Prometheus metrics; throws before start(). */
@@ -155,6 +163,7 @@ export class Daemon {
     this.lag = startLoopLagMonitor()
     this.lagTimer = this.clock.setInterval(() => node.reportEventLoopLag(this.lag!.takeMaxMs()), c.heartbeatIntervalMs)
     this.state = 'running'
+    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}`)
     this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
   }
 
@@ -162,10 +171,12 @@ export class Daemon {
   async stop(options: { leave?: boolean } = {}): Promise<void> {
     if (this.state !== 'running') return
     this.state = 'stopping'
+    const told = this.systemd?.stopping()
     this.lagTimer?.cancel()
     this.lag?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
     await this.api?.close()
+    await told
     this.state = 'stopped'
     this.logger.info('agent stopped')
   }

@@ -54,7 +54,7 @@ export function agentCommand(): Command {
       const [{ loadConfig }, { Daemon }, { createLogger, stderrIsTerminal }] = await Promise.all([import('../config/load.ts'), import('../daemon.ts'), import('../runtime/logger.ts')])
       const warnings: string[] = []
       const config = loadConfig({ flags, flagStyle: 'cli', configFile: opts['config'] as string | undefined, warn: (w) => warnings.push(w) })
-      const daemon = new Daemon({ config, warnings, logger: createLogger({ level: config.logLevel, pretty: stderrIsTerminal() }) })
+      const daemon = new Daemon({ config, warnings, notifySystemd: true, logger: createLogger({ level: config.logLevel, pretty: stderrIsTerminal() }) })
       let stopping = false
       const shutdown = (signal: NodeJS.Signals): void => {
         if (stopping) {
