@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml'
 import { ConfigError, HealthmonError } from '../errors.ts'
 import { defaultConfig, PROFILES } from './profiles.ts'
 import { configSchema, type Config, type ConfigInput } from './schema.ts'
+import { issueKey } from './key-path.ts'
 import { currentPathEnv, defaultDataDir, defaultSocketPath, type PathEnv } from './paths.ts'
 
 export interface ConfigSources {
@@ -93,7 +94,7 @@ export function validateConfig(input: unknown): Config {
   const result = configSchema.safeParse(input)
   if (!result.success) {
     const issue = result.error.issues[0]!
-    const key = issue.path.length > 0 ? issue.path.join('.') : (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(root)')
+    const key = issueKey(issue)
     const rule = issue.code === 'unrecognized_keys' ? 'is not a known option' : issue.message
     throw new ConfigError(key, rule)
   }
