@@ -50,6 +50,14 @@ export interface ChecksResponse {
   generatedAt: string
 }
 
+/** What `healthmon check-in --status` and POST /v1/checks/{id}/<status> take: passing, warning, critical. */
+export type CheckInStatus = 'pass' | 'warn' | 'fail'
+export const CHECK_IN_STATUSES: readonly CheckInStatus[] = ['pass', 'warn', 'fail']
+
+export type CheckInOutcome =
+  | { ok: true; check: CheckDetail }
+  | { ok: false; reason: 'not-found' | 'not-ttl' | 'note-too-long'; message: string }
+
 export interface CheckCounts {
   runs: number
   timeouts: number

@@ -17,7 +17,9 @@ import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
 import type { CheckDefinition } from './check-config.ts'
 import { initialCheckState, reportOf, stepCheck, type CheckEffect, type CheckResult, type CheckState } from './check-state.ts'
-import { checkDetail, type CheckDetail } from './check-view.ts'
+import { checkDetail, type CheckDetail, type CheckInOutcome, type CheckInStatus } from './check-view.ts'
+
+export { CHECK_IN_STATUSES, type CheckInOutcome, type CheckInStatus } from './check-view.ts'
 import { startExec } from './exec-runner.ts'
 import { emptyRejects, perfSamples, PERF_REJECT_REASONS, type PerfItem, type PerfRejectReason } from './perfdata.ts'
 import { probeHttp, probeTcp } from './probes.ts'
@@ -36,14 +38,7 @@ export interface CheckSchedulerOptions {
   httpBodyBytesMax: number
 }
 
-/** What `healthmon check-in --status` and POST /v1/checks/{id}/<status> take. */
-export type CheckInStatus = 'pass' | 'warn' | 'fail'
-export const CHECK_IN_STATUSES: readonly CheckInStatus[] = ['pass', 'warn', 'fail']
 const STATUS_OF_CHECK_IN: Readonly<Record<CheckInStatus, CheckStatus>> = { pass: 'passing', warn: 'warning', fail: 'critical' }
-
-export type CheckInOutcome =
-  | { ok: true; check: CheckDetail }
-  | { ok: false; reason: 'not-found' | 'not-ttl' | 'note-too-long'; message: string }
 
 export interface CheckSchedulerStats {
   /** Results recorded: runs finished, check-ins, TTL expiries. */
