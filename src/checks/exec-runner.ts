@@ -19,12 +19,12 @@
  * This is a shell (it spawns processes and arms a timer on the injected Clock); the parsing it
  * applies is pure (plugin-output.ts, perfdata.ts).
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import type { CheckStatus } from '../health/types.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { CheckResult } from './check-state.ts'
-import type { PerfItem, PerfRejectReason } from './perfdata.ts'
+import { emptyRejects, type PerfItem, type PerfRejectReason } from './perfdata.ts'
 import { parsePluginOutput } from './plugin-output.ts'
 
 /** The whole environment a plugin gets. */
@@ -114,7 +114,16 @@ export function startExec(options: ExecOptions): ExecRun {
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   let timedOut = false
 
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, env: { ...PLUGIN_ENV }, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
+  let child: ChildProcess
+  try {
+    child = spawn(argv[0]!, argv.slice(1), { detached: true, env: { ...PLUGIN_ENV }, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
+  } catch (error) {
+    // Most spawn failures arrive as an 'error' event; the rest (ENOMEM, E2BIG...) are thrown.
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    const result: CheckResult = { status: 'unknown', output: `cannot run ${argv[0]}: ${code}`, longOutput: '' }
+    const done = Promise.resolve<ExecOutcome>({ result, perfdata: [], rejected: emptyRejects(), timedOut: false, truncated: false, exitCode: null, signal: null, durationMs: 0 })
+    return { pid: undefined, done, stop: () => {} }
+  }
   const pid = child.pid
   const streams: Readable[] = [child.stdout!, child.stderr!]
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk))

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml'
 import { ConfigError, HealthmonError } from '../errors.ts'
 import { defaultConfig, PROFILES } from './profiles.ts'
 import { configSchema, type Config, type ConfigInput } from './schema.ts'
-import { issueKey } from './key-path.ts'
+import { entryName, issueKey } from './key-path.ts'
 import { currentPathEnv, defaultDataDir, defaultSocketPath, type PathEnv } from './paths.ts'
 
 export interface ConfigSources {
@@ -96,7 +96,7 @@ export function validateConfig(input: unknown): Config {
     const issue = result.error.issues[0]!
     const key = issueKey(issue)
     const rule = issue.code === 'unrecognized_keys' ? 'is not a known option' : issue.message
-    throw new ConfigError(key, rule)
+    throw new ConfigError(key, rule + entryName(input, issue.path))
   }
   const config = result.data
   if (config.suspicionTimeoutMsMin > config.suspicionTimeoutMs) {

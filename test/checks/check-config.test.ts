@@ -92,6 +92,14 @@ describe('checks config', () => {
     })
   }
 
+  test('the message names the check by its id too', () => {
+    assert.throws(() => loadYaml('checks:\n  - id: web\n    http: "http://h/"\n    timeoutMs: 5\n'), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      assert.equal(error.message, 'invalid config: checks[0].timeoutMs: Too small: expected number to be >=100 (check "web")')
+      return true
+    })
+  })
+
   test('formatKeyPath', () => {
     assert.equal(formatKeyPath(['checks', 1, 'timeoutMs']), 'checks[1].timeoutMs')
     assert.equal(formatKeyPath(['listen', 0]), 'listen[0]')

@@ -55,6 +55,12 @@ describe('exec checks in the plugin convention', () => {
     assert.equal(outcome.result.output, 'cannot run /nonexistent/check_nothing: ENOENT (no such file): (no output)')
   })
 
+  test('a spawn failure thrown at once (an argument over the kernel limit) is unknown too', T, async () => {
+    const outcome = await run(['/bin/true', 'x'.repeat(3_000_000)])
+    assert.equal(outcome.result.status, 'unknown')
+    assert.equal(outcome.result.output, 'cannot run /bin/true: E2BIG')
+  })
+
   test('a file that is not executable is unknown too', T, async () => {
     const outcome = await run([join(FIXTURES, '..', '..', 'checks', 'proc-helpers.ts')])
     assert.equal(outcome.result.status, 'unknown')
