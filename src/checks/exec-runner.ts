@@ -136,12 +136,11 @@ export function startExec(options: ExecOptions): ExecRun {
     for (const stream of streams) stream.destroy()
     const parsed = parsePluginOutput(stdout.text())
     const summary = parsed.summary !== '' ? parsed.summary : firstLine(stderr.text())
-    const shown = summary !== '' ? summary : '(no output)'
     const fromExit = exited === undefined ? undefined : statusOfExit(exited.code, exited.signal)
     const finalStatus = status ?? fromExit?.status ?? 'unknown'
     const why = note ?? fromExit?.note
     resolve({
-      result: { status: finalStatus, output: why === undefined ? shown : `${why}: ${shown}`, longOutput: parsed.longOutput },
+      result: { status: finalStatus, output: why === undefined ? (summary !== '' ? summary : '(no output)') : summary !== '' ? `${why}: ${summary}` : why, longOutput: parsed.longOutput },
       perfdata: parsed.perfdata,
       rejected: parsed.rejected,
       timedOut,

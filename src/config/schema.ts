@@ -163,7 +163,11 @@ export const configSchema = z.strictObject({
    * Also the largest TTL check-in note.
    */
   checkOutputBytesMax: count(256, 1_048_576),
-  /** Limit: bytes of an http check's response body read (and searched for expectBody); the rest is not read. */
+  /**
+   * Limit: bytes of an http check's response body read and searched for expectBody; the rest is
+   * not read (without expectBody the body is not read at all). Larger lets expectBody match
+   * further into a big page, at up to that much memory per http check running.
+   */
   checkHttpBodyBytesMax: count(1024, 16 * 1_048_576)
 })
 
