@@ -4,8 +4,11 @@ import { isLoopbackOnly } from './config/loopback.ts'
 import { assessHealth } from './api/health.ts'
 import type { ApiLimitOptions } from './api/limits.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
+import { resolveCheck } from './checks/check-config.ts'
+import { CheckScheduler } from './checks/scheduler.ts'
 import { withholdDeadAt } from './detector/awareness.ts'
 import type { HealthEventEmitter } from './events.ts'
+import { registerCheckMetrics } from './metrics/check-metrics.ts'
 import { AgentMetrics } from './metrics/agent-metrics.ts'
 import { ClusterNode } from './node/cluster-node.ts'
 import { nextIncarnation, writeIncarnation } from './node/incarnation-file.ts'
@@ -58,6 +61,7 @@ export class Daemon {
   private readonly systemd: SdNotify | undefined
   private metricsValue: AgentMetrics | undefined
   private nodeValue: ClusterNode | undefined
+  private checksValue: CheckScheduler | undefined
   private api: ApiServer | undefined
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
@@ -90,6 +94,12 @@ export class Daemon {
   get node(): ClusterNode {
     if (this.nodeValue === undefined) throw new Error('the daemon is not started')
     return this.nodeValue
+  }
+
+  /** The custom checks (config `checks`); throws before start(). */
+  get checks(): CheckScheduler {
+    if (this.checksValue === undefined) throw new Error('the daemon is not started')
+    return this.checksValue
   }
 
   get started(): boolean {
@@ -134,6 +144,17 @@ export class Daemon {
     })
     this.nodeValue = node
     metrics.attach({ node, api: () => this.api?.stats() })
+    const checks = new CheckScheduler({
+      checks: c.checks.map(resolveCheck),
+      clock: this.clock,
+      random: this.random.fork(),
+      logger: this.logger.child({ component: 'checks' }),
+      runsConcurrentMax: c.checkRunsConcurrentMax,
+      outputBytesMax: c.checkOutputBytesMax,
+      httpBodyBytesMax: c.checkHttpBodyBytesMax
+    })
+    this.checksValue = checks
+    registerCheckMetrics(metrics.registry, checks)
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
       if (this.serveApi) {
@@ -149,7 +170,8 @@ export class Daemon {
             alerts: () => node.alerts(),
             health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
             events: node.eventLog,
-            metrics: () => metrics.scrape()
+            metrics: () => metrics.scrape(),
+            checks
           }
         })
       }
@@ -160,6 +182,7 @@ export class Daemon {
       this.state = 'stopped'
       throw err
     }
+    checks.start()
     this.lag = startLoopLagMonitor()
     this.lagTimer = this.clock.setInterval(() => node.reportEventLoopLag(this.lag!.takeMaxMs()), c.heartbeatIntervalMs)
     this.state = 'running'
@@ -174,6 +197,7 @@ export class Daemon {
     const told = this.systemd?.stopping()
     this.lagTimer?.cancel()
     this.lag?.stop()
+    await this.checksValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
     await this.api?.close()
     await told

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   MESSAGE_INVALID: 'a wire message failed decoding or validation',
   MAILBOX_FULL: 'an actor mailbox was full and the message was dropped',
   PEER_NOT_FOUND: 'no peer with that id or name is known',
+  CHECK_NOT_FOUND: 'no check with that id is configured',
+  CHECK_NOT_TTL: 'the check is not a TTL check, so it takes no check-ins',
   BAD_REQUEST: 'the request was malformed',
   NOT_FOUND: 'no such path',
   METHOD_NOT_ALLOWED: 'the path exists but not for this method',

@@ -1,5 +1,5 @@
 /**
- * The socket API's client, used by the CLI and scripts: one GET per call over a fresh connection
+ * The socket API's client, used by the CLI and scripts: one request (GET, or POST for check-ins) per call over a fresh connection
  * to the agent's unix socket (no keep-alive pool, so a short-lived CLI exits as soon as it has its
  * answer). Error bodies become ApiError with the server's code; failing to reach the agent at all
  * becomes AGENT_UNREACHABLE naming the socket, so the CLI can say exactly what it tried.
@@ -82,6 +82,18 @@ export class ApiClient {
    * for an oversize answer, MESSAGE_INVALID for one that is not JSON.
    */
   get<T>(path: string, options: GetOptions = {}): Promise<T> {
+    return this.call<T>('GET', path, undefined, options)
+  }
+
+  /**
+   * POSTs `body` as JSON (none when undefined) to `path` and returns the parsed JSON answer;
+   * errors as get() does.
+   */
+  post<T>(path: string, body?: unknown, options: GetOptions = {}): Promise<T> {
+    return this.call<T>('POST', path, body === undefined ? undefined : Buffer.from(JSON.stringify(body)), options)
+  }
+
+  private call<T>(method: 'GET' | 'POST', path: string, payload: Buffer | undefined, options: GetOptions): Promise<T> {
     const accepted = options.acceptStatuses ?? []
     const socketPath = this.socketPath
     const bytesMax = this.responseBytesMax
@@ -92,14 +104,12 @@ export class ApiClient {
         settled = true
         outcome()
       }
-      const req = request({
-        socketPath,
-        path,
-        method: 'GET',
-        agent: false,
-        timeout: this.timeoutMs,
-        headers: { host: 'localhost', accept: 'application/json', connection: 'close' }
-      })
+      const headers: Record<string, string | number> = { host: 'localhost', accept: 'application/json', connection: 'close' }
+      if (payload !== undefined) {
+        headers['content-type'] = 'application/json'
+        headers['content-length'] = payload.length
+      }
+      const req = request({ socketPath, path, method, agent: false, timeout: this.timeoutMs, headers })
       const fail = (error: HealthmonError): void => {
         settle(() => reject(error))
         req.destroy()
@@ -142,7 +152,7 @@ export class ApiClient {
           else settle(() => reject(apiErrorFrom(status, body)))
         })
       })
-      req.end()
+      req.end(payload)
     })
   }
 

@@ -7,10 +7,12 @@
  *   first request and are closed; beyond twice the limit an accepted connection is closed at once
  *   without an answer (counted as dropped). So a flood costs bounded memory, and a client over the
  *   limit is told so instead of hanging.
- * - request bodies: no route takes one. A body is read and discarded up to `requestBodyBytesMax`;
- *   a larger one (declared or streamed) gets 413 and the connection is closed without reading the
- *   rest. The size check comes before the method check, so a large POST to a GET-only route is a
- *   413, decided from its headers alone; a small one is a 405.
+ * - request bodies: only the check-in route (POST /v1/checks/{id}/pass|warn|fail) takes one; a
+ *   body is read up to `requestBodyBytesMax` (held only until the request is answered, so at
+ *   most connectionsMax x the limit at once) and ignored by the other routes; a larger one
+ *   (declared or streamed) gets 413 and the connection is closed without reading the rest. The
+ *   size check comes before the method check, so a large POST to a GET-only route is a 413,
+ *   decided from its headers alone; a small one is a 405.
  * - time: node:http's own timers cut a client that sends its headers too slowly (slowloris, or
  *   nothing at all: `headersTimeoutMs`, answered 408), its whole request too slowly
  *   (`requestTimeoutMs`, 408), or goes silent mid-connection or between keep-alive requests
@@ -32,7 +34,7 @@ import { ConfigError } from '../errors.ts'
 export interface ApiLimitOptions {
   /** Connections served at once; up to as many again are answered 429. Default 64. */
   connectionsMax?: number
-  /** Largest request body read (and discarded), in bytes. Default 64 KiB. */
+  /** Largest request body read, in bytes. Default 64 KiB. */
   requestBodyBytesMax?: number
   /** Time a client has to send its request headers after connecting or starting a request. Default 5000. */
   headersTimeoutMs?: number

@@ -4,8 +4,11 @@
  */
 import type { AlertEvent, HealthEventName, PeerEvent } from '../events.ts'
 import type { NodeStatus } from '../transport/codec.ts'
+import type { CheckDetail, CheckInStatus, ChecksResponse } from '../checks/check-view.ts'
+import type { PerfItem } from '../checks/perfdata.ts'
+import type { CheckStatus } from '../health/types.ts'
 
-export type { NodeStatus, HealthEventName, PeerEvent, AlertEvent }
+export type { NodeStatus, HealthEventName, PeerEvent, AlertEvent, CheckDetail, CheckInStatus, ChecksResponse, CheckStatus, PerfItem }
 
 /** `missing`: registered as an expected member but never heard from. */
 export type PeerState = 'alive' | 'suspect' | 'dead' | 'left' | 'missing'
@@ -169,7 +172,9 @@ export const API_PATHS = {
   events: '/v1/events',
   eventStream: '/v1/events/stream',
   metrics: '/metrics',
-  peer: (idOrName: string): string => `/v1/peers/${encodeURIComponent(idOrName)}`
+  checks: '/v1/checks',
+  peer: (idOrName: string): string => `/v1/peers/${encodeURIComponent(idOrName)}`,
+  checkIn: (id: string, status: CheckInStatus): string => `/v1/checks/${encodeURIComponent(id)}/${status}`
 } as const
 
 /** Appends a query string built from the defined values (a client-side helper). */

@@ -11,16 +11,21 @@
  *   GET /v1/events                -> EventsResponse (?after, limit)
  *   GET /v1/events/stream         -> NDJSON stream of StreamLine (?after)
  *   GET /metrics                  -> Prometheus text format
+ *   GET /v1/checks                -> ChecksResponse
+ *   POST /v1/checks/{id}/pass|warn|fail -> CheckDetail (a TTL check's check-in; body {"note"}),
+ *                                    404 CHECK_NOT_FOUND, 400 CHECK_NOT_TTL
  *
- * HEAD is accepted wherever GET is. Each route declares its query parameters (query.ts); an
+ * HEAD is accepted wherever GET is; each route declares its methods (405 with Allow otherwise). Each route declares its query parameters (query.ts); an
  * unknown one, a repeated one or a bad value is a 400 naming the parameter. Full reference:
  * src/api/API.md.
  */
+import { CHECK_IN_STATUSES, type CheckDetail, type CheckInOutcome, type CheckInStatus } from '../checks/check-view.ts'
 import type { ErrorCode } from '../errors.ts'
 import type { AlertEvent, HealthEventName, PeerEvent } from '../events.ts'
 import { filterAlerts, ALERTS_LIMIT_MAX } from './alerts-filter.ts'
 import { healthLine, httpStatusForHealth } from './health.ts'
-import type { AlertEntry, ClusterView, EventEntry, EventsResponse, HealthReport, PeerDetail } from './protocol.ts'
+import { checkInNote } from './check-in-body.ts'
+import type { AlertEntry, ChecksResponse, ClusterView, EventEntry, EventsResponse, HealthReport, PeerDetail } from './protocol.ts'
 import { integerParam, oneOf, parseQuery, peerStateSet, severitySet, sinceParam, textParam, type ParamSpec, type ParamValues } from './query.ts'
 
 /** One event as the agent's event log holds it (src/event-log.ts). */
@@ -50,6 +55,14 @@ export interface MetricsExposition {
   text: string
 }
 
+/** The custom checks (src/checks/scheduler.ts implements it). */
+export interface ChecksBackend {
+  /** Every configured check, in config order. */
+  details(): CheckDetail[]
+  /** A TTL check's check-in. */
+  checkIn(id: string, status: CheckInStatus, note: string | undefined): CheckInOutcome
+}
+
 /** What the server reads from the rest of the agent. Implementations may throw; callers get 503. */
 export interface ApiBackend {
   /** The whole local view (GET /v1/view). */
@@ -64,11 +77,13 @@ export interface ApiBackend {
   readonly events: EventFeed
   /** The Prometheus exposition for GET /metrics. */
   metrics(): Promise<MetricsExposition>
+  /** The custom checks; absent means none are configured. */
+  readonly checks?: ChecksBackend
 }
 
 /** Route labels used in stats and as Prometheus label values: a fixed, small set. */
-export type ApiRouteName = 'view' | 'self' | 'peer' | 'health' | 'alerts' | 'events' | 'events_stream' | 'metrics' | 'other'
-export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'health', 'alerts', 'events', 'events_stream', 'metrics', 'other']
+export type ApiRouteName = 'view' | 'self' | 'peer' | 'health' | 'alerts' | 'events' | 'events_stream' | 'metrics' | 'checks' | 'check_in' | 'other'
+export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'health', 'alerts', 'events', 'events_stream', 'metrics', 'checks', 'check_in', 'other']
 
 /** Most events one GET /v1/events returns (and its default). */
 export const EVENTS_LIMIT_MAX = 1000
@@ -91,6 +106,8 @@ export type RouteOutcome =
 export interface RouteContext {
   /** Epoch ms on the server's clock, for relative times such as `since=10m`. */
   nowMs: number
+  /** The request body as received (empty when none); at most the server's requestBodyBytesMax. */
+  body: Buffer
 }
 
 export type RouteHandler = (backend: ApiBackend, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>
@@ -99,11 +116,14 @@ export type RouteMatch =
   | { route: ApiRouteName; run: RouteHandler }
   | { route: ApiRouteName; error: RouteError; allow?: string }
 
-/** Methods every route accepts, as sent in the Allow header of a 405. */
+/** Methods the read routes accept, as sent in the Allow header of a 405. */
 export const ALLOWED_METHODS = 'GET, HEAD'
+const READ_METHODS: readonly string[] = ['GET', 'HEAD']
 
 interface RouteDefinition {
   route: ApiRouteName
+  /** The methods it answers; others get a 405. */
+  methods: readonly string[]
   /** Parses the query; a string is the 400's message. */
   bind(pathname: string, query: string): RouteHandler | string
 }
@@ -111,10 +131,12 @@ interface RouteDefinition {
 function define<S extends ParamSpec>(
   route: ApiRouteName,
   params: S,
-  handle: (backend: ApiBackend, values: ParamValues<S>, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>
+  handle: (backend: ApiBackend, values: ParamValues<S>, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>,
+  methods: readonly string[] = READ_METHODS
 ): RouteDefinition {
   return {
     route,
+    methods,
     bind(pathname, query) {
       const values = parseQuery(pathname, query, params)
       if (typeof values === 'string') return values
@@ -151,7 +173,24 @@ const FIXED_ROUTES: Readonly<Record<string, RouteDefinition>> = {
   '/metrics': define('metrics', {}, async (backend) => {
     const { contentType, text } = await backend.metrics()
     return { text, contentType }
+  }),
+  '/v1/checks': define('checks', {}, (backend, _q, context) => {
+    const body: ChecksResponse = { checks: backend.checks?.details() ?? [], generatedAt: new Date(context.nowMs).toISOString() }
+    return { json: body }
   })
+}
+
+const CHECKS_PREFIX = '/v1/checks/'
+
+function checkInRoute(id: string, status: CheckInStatus): RouteDefinition {
+  return define('check_in', {}, (backend, _q, context) => {
+    const note = checkInNote(context.body)
+    if (typeof note === 'object') return { error: note }
+    const outcome = backend.checks?.checkIn(id, status, note) ?? { ok: false, reason: 'not-found', message: `no check with id "${id}" is configured` }
+    if (outcome.ok) return { json: outcome.check }
+    const code: ErrorCode = outcome.reason === 'not-found' ? 'CHECK_NOT_FOUND' : outcome.reason === 'not-ttl' ? 'CHECK_NOT_TTL' : 'BAD_REQUEST'
+    return { error: { code, message: outcome.message } }
+  }, ['POST'])
 }
 
 const PEERS_PREFIX = '/v1/peers/'
@@ -179,27 +218,35 @@ export function matchRoute(method: string, target: string): RouteMatch {
 
   const fixed = Object.hasOwn(FIXED_ROUTES, pathname) ? FIXED_ROUTES[pathname] : undefined
   let encodedId: string | undefined
+  let checkIn: CheckInStatus | undefined
   if (fixed === undefined && pathname.startsWith(PEERS_PREFIX)) {
     const segment = pathname.slice(PEERS_PREFIX.length)
     if (segment !== '' && !segment.includes('/')) encodedId = segment
+  } else if (fixed === undefined && pathname.startsWith(CHECKS_PREFIX)) {
+    const [segment = '', status, ...more] = pathname.slice(CHECKS_PREFIX.length).split('/')
+    if (segment !== '' && more.length === 0 && CHECK_IN_STATUSES.includes(status as CheckInStatus)) {
+      encodedId = segment
+      checkIn = status as CheckInStatus
+    }
   }
   if (fixed === undefined && encodedId === undefined) {
     return { route: 'other', error: { code: 'NOT_FOUND', message: `no such path: ${pathname}` } }
   }
-  const route: ApiRouteName = fixed?.route ?? 'peer'
+  const route: ApiRouteName = fixed?.route ?? (checkIn !== undefined ? 'check_in' : 'peer')
+  const methods = fixed?.methods ?? (checkIn !== undefined ? ['POST'] : READ_METHODS)
 
-  if (method !== 'GET' && method !== 'HEAD') {
-    return { route, error: { code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${pathname}; use GET` }, allow: ALLOWED_METHODS }
+  if (!methods.includes(method)) {
+    return { route, error: { code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${pathname}; use ${methods[0]}` }, allow: methods.join(', ') }
   }
   let definition = fixed
   if (encodedId !== undefined) {
-    let idOrName: string
+    let id: string
     try {
-      idOrName = decodeURIComponent(encodedId)
+      id = decodeURIComponent(encodedId)
     } catch {
-      return { route, error: { code: 'BAD_REQUEST', message: `malformed percent-encoding in peer "${encodedId}"` } }
+      return { route, error: { code: 'BAD_REQUEST', message: `malformed percent-encoding in ${checkIn !== undefined ? 'check' : 'peer'} "${encodedId}"` } }
     }
-    definition = peerRoute(idOrName)
+    definition = checkIn !== undefined ? checkInRoute(id, checkIn) : peerRoute(id)
   }
   const run = definition!.bind(pathname, query)
   if (typeof run === 'string') return { route, error: { code: 'BAD_REQUEST', message: run } }

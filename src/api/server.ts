@@ -207,7 +207,9 @@ class SocketApiServer implements ApiServer {
       tooLarge()
       return
     }
-    // Read and discard any body (none is expected) so the connection can be reused, up to the limit.
+    // Read the body, up to the limit: POST routes use it, the others only drain it so the
+    // connection can be reused.
+    const chunks: Buffer[] = []
     let received = 0
     let over = false
     req.on('data', (chunk: Buffer) => {
@@ -215,16 +217,19 @@ class SocketApiServer implements ApiServer {
       received += chunk.length
       if (received > limit) {
         over = true
+        chunks.length = 0
         req.pause()
         tooLarge()
+        return
       }
+      chunks.push(chunk)
     })
     req.on('end', () => {
-      if (!over) this.respond(req, res, match).catch((error: unknown) => this.onHandlerBug(res, error))
+      if (!over) this.respond(req, res, match, Buffer.concat(chunks)).catch((error: unknown) => this.onHandlerBug(res, error))
     })
   }
 
-  private async respond(req: IncomingMessage, res: ServerResponse, match: RouteMatch): Promise<void> {
+  private async respond(req: IncomingMessage, res: ServerResponse, match: RouteMatch, requestBody: Buffer): Promise<void> {
     if ('error' in match) {
       this.sendError(res, match.route, match.error.code, match.error.message, { allow: match.allow })
       return
@@ -243,7 +248,7 @@ class SocketApiServer implements ApiServer {
     try {
       // Read before running: an event logged while the view is built must not be hidden by the cache.
       const lastEventId = route === 'view' && this.settings.viewCacheMs > 0 ? this.backend.events.lastId : undefined
-      outcome = await match.run(this.backend, { nowMs: this.clock.now() })
+      outcome = await match.run(this.backend, { nowMs: this.clock.now(), body: requestBody })
       if ('json' in outcome) {
         const json = JSON.stringify(outcome.json) as string | undefined
         if (json === undefined) throw new TypeError('the backend returned nothing')

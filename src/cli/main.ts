@@ -11,6 +11,8 @@
 import { Command, CommanderError } from 'commander'
 import { agentCommand } from './agent-command.ts'
 import { alertsCommand } from './commands/alerts.ts'
+import { checkInCommand } from './commands/check-in.ts'
+import { checksCommand } from './commands/checks.ts'
 import { healthCommand } from './commands/health.ts'
 import { keygenCommand } from './commands/keygen.ts'
 import { membersCommand } from './commands/members.ts'
@@ -33,7 +35,7 @@ function forEachCommand(command: Command, fn: (command: Command) => void): void 
   for (const sub of command.commands) forEachCommand(sub, fn)
 }
 
-const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand, keygenCommand]
+const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand, keygenCommand, checksCommand, checkInCommand]
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {

@@ -5,6 +5,7 @@ import { ConfigError, HealthmonError, type ConfigProblem } from '../errors.ts'
 import { parseJoinAddress } from '../transport/join-address.ts'
 import { defaultConfig, PROFILES } from './profiles.ts'
 import { configSchema, type Config, type ConfigInput } from './schema.ts'
+import { entryName, formatKeyPath } from './key-path.ts'
 import { currentPathEnv, defaultDataDir, defaultSocketPath, type PathEnv } from './paths.ts'
 import { closestName } from './suggest.ts'
 import { listensBeyondLoopback } from './loopback.ts'
@@ -145,15 +146,16 @@ function checkConfig(input: unknown, problems: ConfigProblem[], sourceOf: (key: 
   const result = configSchema.safeParse(input)
   if (!result.success) {
     for (const issue of result.error.issues) {
+      const entry = entryName(input, issue.path)
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
-          const guess = closestName(key, KEYS)
-          problems.push({ key: [...issue.path, key].join('.'), rule: `is not a known option${guess === undefined ? '' : `; did you mean ${guess}?`}`, source: sourceOf(key) })
+          // Suggestions for top-level options; a nested object's keys are its schema's own.
+          const guess = issue.path.length === 0 ? closestName(key, KEYS) : undefined
+          problems.push({ key: formatKeyPath([...issue.path, key]), rule: `is not a known option${guess === undefined ? '' : `; did you mean ${guess}?`}${entry}`, source: sourceOf(String(issue.path[0] ?? key)) })
         }
         continue
       }
-      const key = issue.path.length > 0 ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') : '(root)'
-      problems.push({ key, rule: issue.message, source: sourceOf(String(issue.path[0] ?? '')) })
+      problems.push({ key: formatKeyPath(issue.path), rule: issue.message + entry, source: sourceOf(String(issue.path[0] ?? '')) })
     }
     return undefined
   }

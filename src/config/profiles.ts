@@ -40,9 +40,26 @@ export function defaultConfig(): Config {
     alertLogMax: 1000,
     eventLogMax: 10_000,
     inboundConnectionsPerHostPerSecondMax: 5,
-    gossipIpColocationPenalty: true
+    gossipIpColocationPenalty: true,
+    checks: [],
+    checkRunsConcurrentMax: 4,
+    checkOutputBytesMax: 4096,
+    checkHttpBodyBytesMax: 65_536
   }
 }
+
+/**
+ * Defaults of each entry of `checks` (src/checks/check-config.ts documents every key): Consul's
+ * 10 s timeout and immediate status changes, Nagios' service flap thresholds (20 % / 5 %).
+ */
+export const CHECK_DEFAULTS = {
+  intervalMs: 30_000,
+  timeoutMs: 10_000,
+  failuresBeforeCritical: 0,
+  successesBeforePassing: 0,
+  flapThresholdHighPercent: 20,
+  flapThresholdLowPercent: 5
+} as const
 
 /** Presets override only what differs from `lan`. */
 export const PROFILES: Record<Config['profile'], ConfigInput> = {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { checksSchema } from '../checks/check-config.ts'
 
 /**
  * Every agent option, declared once. Names end in their unit. Each comment says what the option
@@ -152,7 +153,33 @@ export const configSchema = z.strictObject({
    * Whether gossipsub's IP-colocation penalty applies. It protects against Sybils sharing an IP,
    * but on loopback every peer shares 127.0.0.1 and the penalty empties the mesh beyond 10 peers.
    */
-  gossipIpColocationPenalty: z.boolean()
+  gossipIpColocationPenalty: z.boolean(),
+
+  /**
+   * Custom checks (exec in the Nagios plugin convention, http, tcp, ttl), each with its own
+   * interval, timeout and damping: see src/checks/check-config.ts. Default: none.
+   */
+  checks: checksSchema,
+  /**
+   * Limit: exec checks running at once. A run due while all slots are busy waits (first come,
+   * first served; each check has at most one run waiting, so the queue is bounded by the number
+   * of checks) and is counted; its timeout starts when it starts. More slots finish a burst of
+   * slow plugins sooner, at more processes at once on a busy host.
+   */
+  checkRunsConcurrentMax: count(1, 64),
+  /**
+   * Limit: bytes of an exec check's stdout (and, separately, stderr) kept per run; the rest is
+   * read and discarded so the plugin never blocks on a full pipe. 4 KiB is what NRPE and Nagios
+   * keep of a plugin's output; larger keeps longer long-output at that much memory per check.
+   * Also the largest TTL check-in note.
+   */
+  checkOutputBytesMax: count(256, 1_048_576),
+  /**
+   * Limit: bytes of an http check's response body read and searched for expectBody; the rest is
+   * not read (without expectBody the body is not read at all). Larger lets expectBody match
+   * further into a big page, at up to that much memory per http check running.
+   */
+  checkHttpBodyBytesMax: count(1024, 16 * 1_048_576)
 })
 
 export type Config = z.infer<typeof configSchema>

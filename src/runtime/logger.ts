@@ -22,7 +22,9 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? 2
   const stream = options.pretty === true
     ? PinoPretty({ destination, sync: true, colorize: process.env['NO_COLOR'] === undefined || process.env['NO_COLOR'] === '', ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss.l' })
-    : pino.destination({ dest: destination, sync: false })
+    // Synchronous: an agent logs a few lines a minute, and a line written before a crash or
+    // before the CLI's final error line must come out, and in order.
+    : pino.destination({ dest: destination, sync: true })
   return pino({ level: options.level, name: options.name ?? 'healthmon', base: { pid: process.pid } }, stream)
 }
 
