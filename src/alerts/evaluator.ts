@@ -4,16 +4,16 @@ import { addAdaptivePoint, emptyAdaptive, type AdaptiveSeries } from './adaptive
 import { advance, LIFECYCLE_DEFAULTS, type AlertInstance, type AlertSubject, type LifecycleOptions, type Transition } from './instance.ts'
 import { fingerprint, labelsKey, type Labels } from './labels.ts'
 import { matchesAll } from './matchers.ts'
-import { alertsOn, type NagiosRange } from './nagios-range.ts'
+import { thresholdSeverity, type Vars } from './thresholds.ts'
 import type { CompiledRule, NodeFact } from './rule-config.ts'
-import { renderTemplate, type TemplateVariable } from './template.ts'
+import { renderTemplate } from './template.ts'
 import { addTrendPoint, emptyTrend, secondsUntilZero, type TrendWindow } from './trend.ts'
 
 /**
  * Rule evaluation and the alert lifecycle as one pure step: `evaluate(state, input, nowMs)`
  * returns the transitions; the state is owned by the caller and updated in place (a Map per
  * concern, for throughput: the hot path is one map lookup per sample and rule). No I/O, no
- * clock, no randomness; the instances serialise as plain JSON rows (`alertRows`).
+ * clock, no randomness; the instances serialise as plain JSON rows (persistence.ts).
  *
  * Inputs: `samples` are incremental (a series absent from a batch keeps its last condition
  * until it is stale, Prometheus' 5-minute staleness); `checks`, `peers` and `node` are full
@@ -57,8 +57,10 @@ interface Series {
 
 export interface EvaluatorCounters {
   samplesEvaluated: number
-  /** New alert instances refused because activeAlertsMax was reached. */
+  /** New alert instances refused because activeAlertsMax was reached with nothing resolved to evict. */
   alertsDropped: number
+  /** Resolved instances forgotten early to make room for a new alert (oldest resolution first). */
+  resolvedEvicted: number
   /** Series refused because seriesMax was reached. */
   seriesDropped: number
 }
@@ -76,6 +78,8 @@ export interface EvaluatorState {
   lastSweepMs: number
   /** Fingerprints observed in the current step (the sweep leaves them alone). */
   readonly stepSeen: Set<string>
+  /** Resolved instances, oldest resolution first (entries may be stale: checked when used). */
+  readonly resolvedOrder: Set<string>
   readonly counters: EvaluatorCounters
 }
 
@@ -110,31 +114,9 @@ export function createEvaluator(options: EvaluatorOptions): EvaluatorState {
     cpuCount: undefined,
     lastSweepMs: -Infinity,
     stepSeen: new Set(),
-    counters: { samplesEvaluated: 0, alertsDropped: 0, seriesDropped: 0 }
+    resolvedOrder: new Set(),
+    counters: { samplesEvaluated: 0, alertsDropped: 0, resolvedEvicted: 0, seriesDropped: 0 }
   }
-}
-
-type Vars = Partial<Record<TemplateVariable, number>>
-
-/** The bound of `range` nearest the value, for `{{ $threshold }}`. */
-function nearestBound(range: NagiosRange, value: number): number {
-  const finite = [range.start, range.end].filter(Number.isFinite)
-  if (finite.length === 0) return NaN
-  return finite.reduce((a, b) => (Math.abs(b - value) < Math.abs(a - value) ? b : a))
-}
-
-/** The severity a threshold rule gives `value`; `current` keeps an active alert under hysteresis. */
-export function thresholdSeverity(rule: CompiledRule, value: number, current: Severity | undefined, vars: Vars): Severity | null {
-  if (rule.critical !== undefined && alertsOn(rule.critical, value)) {
-    vars.threshold = nearestBound(rule.critical, value)
-    return 'critical'
-  }
-  if (rule.warning !== undefined && alertsOn(rule.warning, value)) {
-    vars.threshold = nearestBound(rule.warning, value)
-    return rule.severity
-  }
-  if (current !== undefined && rule.clear !== undefined && alertsOn(rule.clear, value)) return current
-  return null
 }
 
 function render(a: AlertInstance, rule: CompiledRule, vars: Vars): void {
@@ -157,7 +139,7 @@ function observe(s: EvaluatorState, fp: string, labels: Labels, subject: AlertSu
   let a = s.instances.get(fp)
   if (a === undefined) {
     if (severity === null) return
-    if (s.instances.size >= s.options.activeAlertsMax) {
+    if (s.instances.size >= s.options.activeAlertsMax && !evictResolved(s)) {
       s.counters.alertsDropped++
       return
     }
@@ -176,15 +158,40 @@ function observe(s: EvaluatorState, fp: string, labels: Labels, subject: AlertSu
   a.lastSeenAtMs = nowMs
   a.holding = severity !== null
   const before = out.length
-  if (!advance(a, severity, nowMs, rule, s.options.lifecycle, out)) s.instances.delete(fp)
+  if (!advance(a, severity, nowMs, rule, s.options.lifecycle, out)) forget(s, fp)
   else if (out.length > before || a.annotations.summary === undefined) render(a, rule, vars)
-  freeze(out, before, a)
+  freeze(out, before, a, s.resolvedOrder)
+}
+
+function forget(s: EvaluatorState, fp: string): void {
+  s.instances.delete(fp)
+  s.resolvedOrder.delete(fp)
+}
+
+/**
+ * Full: a new alert matters more than one already resolved, so the oldest resolved instance
+ * makes room (its resolution was due to be forgotten anyway). False when none is resolved.
+ */
+function evictResolved(s: EvaluatorState): boolean {
+  for (const fp of s.resolvedOrder) {
+    s.resolvedOrder.delete(fp)
+    if (s.instances.get(fp)?.state === 'resolved') {
+      s.instances.delete(fp)
+      s.counters.resolvedEvicted++
+      return true
+    }
+  }
+  return false
 }
 
 /** Transitions carry a copy of the instance as it is now, not the live object the next step changes. */
-function freeze(out: Transition[], from: number, a: AlertInstance): void {
+function freeze(out: Transition[], from: number, a: AlertInstance, resolvedOrder?: Set<string>): void {
   for (let i = from; i < out.length; i++) {
     const t = out[i]!
+    if (t.type === 'alert:resolved' && resolvedOrder !== undefined) {
+      resolvedOrder.delete(a.fingerprint) // re-insert: the set's order is the resolution order
+      resolvedOrder.add(a.fingerprint)
+    }
     out[i] = { type: t.type, previous: t.previous, alert: { ...a, annotations: { ...a.annotations }, firedTimesMs: [...a.firedTimesMs], state: stateAfter(t) ?? a.state } }
   }
 }
@@ -313,7 +320,7 @@ function sweep(s: EvaluatorState, input: AlertInput, nowMs: number, out: Transit
     if (s.stepSeen.has(fp)) continue
     const rule = s.rulesByName.get(a.rule)
     if (rule === undefined) { // the rule was removed by a config change
-      s.instances.delete(fp)
+      forget(s, fp)
       continue
     }
     const kind = rule.selector.kind
@@ -323,9 +330,9 @@ function sweep(s: EvaluatorState, input: AlertInput, nowMs: number, out: Transit
     const holding = !absent && a.holding
     if (absent) a.holding = false
     const before = out.length
-    if (!advance(a, holding ? a.severity : null, nowMs, rule, s.options.lifecycle, out)) s.instances.delete(fp)
+    if (!advance(a, holding ? a.severity : null, nowMs, rule, s.options.lifecycle, out)) forget(s, fp)
     else if (out.length > before) render(a, rule, {})
-    freeze(out, before, a)
+    freeze(out, before, a, s.resolvedOrder)
   }
 }
 
@@ -338,28 +345,4 @@ export function evaluate(s: EvaluatorState, input: AlertInput, nowMs: number): T
   if (snapshot) evaluateSnapshots(s, input, nowMs, out)
   if (snapshot || nowMs - s.lastSweepMs >= s.options.sweepIntervalMs) sweep(s, input, nowMs, out)
   return out
-}
-
-/** The instances as plain JSON rows (the store persists these). */
-export function alertRows(s: EvaluatorState): AlertInstance[] {
-  return [...s.instances.values()].map((a) => structuredClone(a))
-}
-
-/**
- * Restores persisted instances after a restart. Alerts last seen more than `toleranceMs` ago
- * are dropped (the agent was down too long for their state to mean anything); the others keep
- * their start times and last-notified marks, so the notifier does not re-send them.
- */
-export function restoreAlerts(s: EvaluatorState, rows: readonly AlertInstance[], nowMs: number, toleranceMs: number): number {
-  let restored = 0
-  for (const row of rows) {
-    if (nowMs - row.lastSeenAtMs > toleranceMs || !s.rulesByName.has(row.rule)) continue
-    if (s.instances.size >= s.options.activeAlertsMax) {
-      s.counters.alertsDropped++
-      continue
-    }
-    s.instances.set(row.fingerprint, structuredClone(row))
-    restored++
-  }
-  return restored
 }

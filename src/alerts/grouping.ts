@@ -87,6 +87,8 @@ export interface GroupingState {
   readonly groups: Map<string, Group>
   readonly log: Map<string, NotificationLogEntry>
   readonly counters: { notifications: number; groupsRefused: number; logForgotten: number }
+  /** groupOf per label set (the pipeline hands the same label objects every step). */
+  readonly groupCache: WeakMap<Labels, { key: string; labels: Record<string, string> }>
 }
 
 export function createGrouping(options: Partial<GroupingOptions> = {}, log: readonly NotificationLogEntry[] = []): GroupingState {
@@ -94,7 +96,8 @@ export function createGrouping(options: Partial<GroupingOptions> = {}, log: read
     options: { ...GROUPING_DEFAULTS, ...options },
     groups: new Map(),
     log: new Map(log.map((e) => [e.groupKey, structuredClone(e)])),
-    counters: { notifications: 0, groupsRefused: 0, logForgotten: 0 }
+    counters: { notifications: 0, groupsRefused: 0, logForgotten: 0 },
+    groupCache: new WeakMap()
   }
 }
 
@@ -126,7 +129,8 @@ export function groupStep(state: GroupingState, alerts: readonly NotifiableAlert
   const o = state.options
   const buckets = new Map<string, { labels: Record<string, string>; alerts: NotifiableAlert[] }>()
   for (const a of alerts) {
-    const g = groupOf(a.labels, o.groupBy)
+    let g = state.groupCache.get(a.labels)
+    if (g === undefined) state.groupCache.set(a.labels, (g = groupOf(a.labels, o.groupBy)))
     const bucket = buckets.get(g.key)
     if (bucket === undefined) buckets.set(g.key, { labels: g.labels, alerts: [a] })
     else bucket.alerts.push(a)

@@ -105,26 +105,23 @@ export interface AlertmanagerPushOptions {
 export const ALERTMANAGER_PUSH_DEFAULTS: AlertmanagerPushOptions = { resendMs: 60_000, resolvedResendMs: 15 * 60_000 }
 
 /**
- * Which alerts go out now, and their bodies. `lastSentMs` maps fingerprints to when each was last
- * pushed (updated in place): a firing alert is sent when new or resendMs after its last send; a
- * resolved one when it has not been sent since it resolved, then every resendMs until
+ * Which alerts go out now, and their bodies. `lastSent` maps fingerprints to the last push (time
+ * and status), updated in place: an alert is sent when new or when its status changed since its
+ * last push; then a firing one again every resendMs, a resolved one every resendMs until
  * resolvedResendMs after it resolved (Prometheus' needsSending). Entries of alerts no longer
  * given are forgotten, so the map is bounded by the alerts held.
  */
-export function alertmanagerBatch(alerts: readonly NotifiableAlert[], lastSentMs: Map<string, number>, nowMs: number, options: AlertmanagerPushOptions): PostableAlert[] {
+export function alertmanagerBatch(alerts: readonly NotifiableAlert[], lastSent: Map<string, { atMs: number; status: 'firing' | 'resolved' }>, nowMs: number, options: AlertmanagerPushOptions): PostableAlert[] {
   const out: PostableAlert[] = []
   const present = new Set<string>()
   for (const a of alerts) {
     present.add(a.fingerprint)
-    const last = lastSentMs.get(a.fingerprint)
-    let due: boolean
-    if (a.status === 'firing') due = last === undefined || nowMs - last >= options.resendMs
-    else {
-      const resolvedAt = a.endsAtMs ?? nowMs
-      due = nowMs - resolvedAt < options.resolvedResendMs && (last === undefined || last < resolvedAt || nowMs - last >= options.resendMs)
-    }
+    const last = lastSent.get(a.fingerprint)
+    const changed = last === undefined || last.status !== a.status
+    let due = changed || nowMs - last.atMs >= options.resendMs
+    if (a.status === 'resolved' && nowMs - (a.endsAtMs ?? nowMs) >= options.resolvedResendMs) due = false
     if (!due) continue
-    lastSentMs.set(a.fingerprint, nowMs)
+    lastSent.set(a.fingerprint, { atMs: nowMs, status: a.status })
     const body: PostableAlert = {
       labels: { ...a.labels },
       annotations: { ...a.annotations },
@@ -134,6 +131,6 @@ export function alertmanagerBatch(alerts: readonly NotifiableAlert[], lastSentMs
     if (options.generatorUrl !== undefined && options.generatorUrl !== '') body.generatorURL = options.generatorUrl
     out.push(body)
   }
-  for (const fp of lastSentMs.keys()) if (!present.has(fp)) lastSentMs.delete(fp)
+  for (const fp of lastSent.keys()) if (!present.has(fp)) lastSent.delete(fp)
   return out
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { effectiveRules } from '../../src/alerts/builtin-rules.ts'
-import { alertRows, createEvaluator, evaluate, restoreAlerts, type EvaluatorState } from '../../src/alerts/evaluator.ts'
+import { createEvaluator, evaluate, type EvaluatorState } from '../../src/alerts/evaluator.ts'
+import { alertRows, restoreAlerts } from '../../src/alerts/persistence.ts'
 import type { Transition } from '../../src/alerts/instance.ts'
 import { MINUTE, rules, sample, T0 } from './fixtures.ts'
 
@@ -107,6 +108,17 @@ describe('lifecycle: pending → firing → resolved', () => {
     evaluate(s, { samples: Array.from({ length: 12 }, (_, i) => sample('q', 5, T0, { i: String(i) })) }, T0)
     assert.equal(s.instances.size, 5)
     assert.equal(s.counters.alertsDropped, 7)
+  })
+
+  test('bounded: when full, the oldest resolved instance makes room for a new alert', () => {
+    const s = createEvaluator({ rules: rules({ name: 'Q', metric: 'q', warning: '~:1' }), selfName: 'n1', activeAlertsMax: 3 })
+    evaluate(s, { samples: [0, 1, 2].map((i) => sample('q', 5, T0, { i: String(i) })) }, T0)
+    evaluate(s, { samples: [sample('q', 0, T0 + 1000, { i: '1' })] }, T0 + 1000)
+    evaluate(s, { samples: [sample('q', 0, T0 + 2000, { i: '0' })] }, T0 + 2000)
+    const out = evaluate(s, { samples: [sample('q', 5, T0 + 3000, { i: '3' })] }, T0 + 3000)
+    assert.deepEqual(out.map((t) => `${t.type}:${t.alert.labels.i}`), ['alert:pending:3', 'alert:firing:3'])
+    assert.deepEqual([...s.instances.values()].map((a) => `${a.labels.i}:${a.state}`).sort(), ['0:resolved', '2:firing', '3:firing'])
+    assert.deepEqual([s.counters.resolvedEvicted, s.counters.alertsDropped], [1, 0])
   })
 })
 

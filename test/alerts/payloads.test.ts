@@ -32,13 +32,14 @@ describe('Alertmanager webhook payload (version 4)', () => {
 describe('Alertmanager v2 push (client contract)', () => {
   const o = { resendMs: 60_000, resolvedResendMs: 15 * 60_000 }
   test('firing: sent at once with endsAt 4 resends ahead, again every resendMs; resolved: sent with its endsAt, then resent until 15 min', () => {
-    const sent = new Map<string, number>()
+    const sent = new Map<string, { atMs: number; status: 'firing' | 'resolved' }>()
     const firing = [alert('PeerDead', 'a', 'firing', T0)]
     const first = alertmanagerBatch(firing, sent, T0, o)
     assert.equal(first.length, 1)
     assert.equal(first[0]!.endsAt, new Date(T0 + 240_000).toISOString())
     assert.equal(alertmanagerBatch(firing, sent, T0 + 30_000, o).length, 0)
     assert.equal(alertmanagerBatch(firing, sent, T0 + 60_000, o).length, 1)
+    // resolved 10 s after the last firing push (and even if its resolve time were earlier): sent at once
     const resolved = [alert('PeerDead', 'a', 'resolved', T0, T0 + 70_000)]
     const r = alertmanagerBatch(resolved, sent, T0 + 70_000, o)
     assert.deepEqual(r.map((x) => x.endsAt), [new Date(T0 + 70_000).toISOString()])
