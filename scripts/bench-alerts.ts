@@ -156,11 +156,9 @@ for (let t = 0; t <= 2_400_000; t += 1_000) {
       self: a.self, observersOf: (s) => rings.observersOf(s), isLive: live(t),
       marksFor: (fp) => marks.filter((m) => m.fingerprint === fp && m.visibleAtMs <= nowMs), handoverDelayMs: 30_000
     }
-    for (const n of pipelineStep(a.pipe, a.ev.instances.values(), facts, nowMs).notifications) {
-      a.sent.push(n)
-      const inst = [...a.ev.instances.values()].find((i) => i.labels.peer === victim && i.rule === 'PeerDead')
-      for (const al of n.alerts) if (inst !== undefined) marks.push({ fingerprint: inst.fingerprint, status: al.status, by: a.self, atMs: nowMs, visibleAtMs: nowMs + 1_000 })
-    }
+    const result = pipelineStep(a.pipe, a.ev.instances.values(), facts, nowMs)
+    a.sent.push(...result.notifications)
+    for (const m of result.marks) marks.push({ ...m, visibleAtMs: nowMs + 1_000 }) // 1 s of gossip
   }
 }
 const all = agents.flatMap((a) => a.sent)

@@ -35,7 +35,7 @@ export interface PipelineState {
 }
 
 export interface Muting {
-  silencedBy: string[]
+  silencedBy: readonly string[]
   inhibited: boolean
   /** Why this agent does not notify it (another observer does), if so. */
   notNotifiedBecause?: string
@@ -49,6 +49,11 @@ export interface PipelineResult {
   nextDueMs: number | undefined
   /** The alerts fed to grouping (also what an Alertmanager push sends). */
   notifiable: NotifiableAlert[]
+  /**
+   * notifiedBy marks for the peer alerts this step notified, to gossip to the other agents
+   * (they feed their ClusterFacts.marksFor) and to show in the view.
+   */
+  marks: NotifiedMark[]
 }
 
 export function createPipeline(grouping: GroupingState, silences: SilenceSet, inhibitRules: readonly InhibitRule[]): PipelineState {
@@ -101,11 +106,17 @@ export function pipelineStep(state: PipelineState, instances: Iterable<AlertInst
     notifiable.push({ fingerprint: c.fingerprint, labels: c.labels, annotations, status, startsAtMs: c.a.activeAtMs, endsAtMs: c.a.resolvedAtMs, sinceMs: c.a.firedAtMs ?? c.a.activeAtMs })
   }
   const notifications = groupStep(state.grouping, notifiable, nowMs, others)
+  const marks: NotifiedMark[] = []
   if (notifications.length > 0) {
     const byFp = new Map(candidates.map((c) => [c.fingerprint, c.a]))
-    for (const n of notifications) for (const alert of n.alerts) { const a = byFp.get(alert.fingerprint); if (a !== undefined) a.lastNotifiedAtMs = nowMs }
+    for (const n of notifications) for (const alert of n.alerts) {
+      const a = byFp.get(alert.fingerprint)
+      if (a === undefined) continue
+      a.lastNotifiedAtMs = nowMs
+      if (a.subject.kind === 'peer') marks.push({ fingerprint: a.fingerprint, status: alert.status, by: facts.self, atMs: nowMs })
+    }
   }
   const flush = nextFlushMs(state.grouping)
   if (flush !== undefined && (nextDueMs === undefined || flush < nextDueMs)) nextDueMs = flush
-  return { notifications, muted, nextDueMs, notifiable }
+  return { notifications, muted, nextDueMs, notifiable, marks }
 }

@@ -120,7 +120,10 @@ export function gcSilences(set: SilenceSet, nowMs: number): number {
 }
 
 /** Ids of the active silences that mute these labels (empty: not silenced). */
-export function silencedBy(set: SilenceSet, labels: Labels, nowMs: number): string[] {
+const NONE: readonly string[] = Object.freeze([])
+
+export function silencedBy(set: SilenceSet, labels: Labels, nowMs: number): readonly string[] {
+  if (set.byId.size === 0) return NONE // the common case: nothing to allocate per alert
   const out: string[] = []
   for (const { silence, matchers } of set.byId.values()) if (silenceState(silence, nowMs) === 'active' && matchesAll(matchers, labels)) out.push(silence.id)
   return out

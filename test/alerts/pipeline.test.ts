@@ -3,7 +3,8 @@ import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { effectiveRules } from '../../src/alerts/builtin-rules.ts'
 import { createEvaluator, evaluate, type PeerFact } from '../../src/alerts/evaluator.ts'
-import { createGrouping, type Notification } from '../../src/alerts/grouping.ts'
+import { createGrouping, notificationLogRows, type Notification } from '../../src/alerts/grouping.ts'
+import { alertRows, restoreAlerts } from '../../src/alerts/persistence.ts'
 import { BUILTIN_INHIBIT_RULES, compileInhibitRule } from '../../src/alerts/inhibition.ts'
 import { createPipeline, pipelineStep, type ClusterFacts } from '../../src/alerts/pipeline.ts'
 import { createSilenceSet, upsertSilence } from '../../src/alerts/silences.ts'
@@ -64,14 +65,31 @@ describe('pipeline: inhibition, silences, who notifies, grouping', () => {
       for (const a of agents) {
         evaluate(a.ev, { peers: [{ id: 'victim', name: 'web-9', state: 'dead' }] }, now)
         const f: ClusterFacts = { self: a.self, observersOf: () => ['o1', 'o2', 'o3'], isLive: () => true, marksFor: (fp) => marks.filter((m) => m.fingerprint === fp), handoverDelayMs: 30 * S }
-        const { notifications } = pipelineStep(a.pipe, a.ev.instances.values(), f, now)
-        for (const n of notifications) {
-          a.sent.push(n)
-          for (const al of n.alerts) marks.push({ fingerprint: [...a.ev.instances.values()][0]!.fingerprint, status: al.status, by: a.self, atMs: now })
-        }
+        const result = pipelineStep(a.pipe, a.ev.instances.values(), f, now)
+        a.sent.push(...result.notifications)
+        marks.push(...result.marks)
       }
     }
     assert.deepEqual(agents.map((a) => a.sent.length), [1, 0, 0])
+  })
+
+  test('restart: evaluator rows and the notification log restored, nothing is sent again', () => {
+    const run = (ev: ReturnType<typeof createEvaluator>, pipe: ReturnType<typeof createPipeline>, from: number, to: number) => {
+      const sent: Notification[] = []
+      for (let t = from; t <= to; t += 5) {
+        evaluate(ev, { peers: [{ id: 'x', name: 'web-1', state: 'dead' }, { id: 'y', name: 'web-2', state: 'suspect' }] }, T0 + t * S)
+        sent.push(...pipelineStep(pipe, ev.instances.values(), facts(), T0 + t * S).notifications)
+      }
+      return sent
+    }
+    const ev = createEvaluator({ rules: peerRules, selfName: 'me' })
+    const pipe = createPipeline(createGrouping(), createSilenceSet(), [])
+    assert.equal(run(ev, pipe, 0, 600).length, 2) // one per group (PeerDead, PeerSuspect)
+    const rows = JSON.parse(JSON.stringify({ alerts: alertRows(ev), log: notificationLogRows(pipe.grouping) }))
+    const ev2 = createEvaluator({ rules: peerRules, selfName: 'me' })
+    assert.equal(restoreAlerts(ev2, rows.alerts, T0 + 700 * S, 3_600_000), 2)
+    const pipe2 = createPipeline(createGrouping({}, rows.log), createSilenceSet(), [])
+    assert.deepEqual(run(ev2, pipe2, 700, 3 * 3600), [])
   })
 
   test('handover: when the first observer is dead, the second tells it', () => {
