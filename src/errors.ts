@@ -23,7 +23,10 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'the request body exceeded the limit',
   TOO_MANY_REQUESTS: 'the connection or request limit was reached',
   UNAVAILABLE: 'the agent is starting or stopping, or its state could not be read',
-  SLOW_CONSUMER: 'an event stream client read too slowly and was disconnected; reconnect with ?after= the last id received'
+  SLOW_CONSUMER: 'an event stream client read too slowly and was disconnected; reconnect with ?after= the last id received',
+  SILENCE_INVALID: 'a silence was malformed (matchers, times, createdBy or comment); the message says which',
+  SILENCES_FULL: 'the silence limit (silencesMax) was reached; expire some first',
+  SILENCE_NOT_FOUND: 'no live silence with that id'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
