@@ -25,6 +25,8 @@ export interface AwarenessReading {
   withholdDead: boolean
   /** Verdicts held back until this time (the process was just paused); 0 when not holding. */
   holdUntilMs: number
+  /** This process is resuming from a stall now: heartbeat gaps are not the subjects' doing. */
+  stalled: boolean
 }
 
 export interface PeerActorEnv {
@@ -43,6 +45,8 @@ export interface PeerActorEnv {
   lateCheckToleranceMs: number
   awareness(): AwarenessReading
   probe(peerId: string, timeoutMs: number): Promise<ProbeResult>
+  /** Called with each probe's outcome: an answered probe is evidence of this node's own health. */
+  onProbeResult?(ok: boolean): void
   /** Called with the phi a heartbeat arrived at (how late it was), before it is recorded. */
   onHeartbeatPhi?(peerId: string, phi: number): void
   /** Called after every step with the new state and the transitions it made. */
@@ -72,7 +76,7 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
 
   const toInput = (m: PeerMessage, nowMs: number, reading: AwarenessReading): PeerInput => {
     switch (m.type) {
-      case 'heartbeat': return { ...m, nowMs }
+      case 'heartbeat': return { ...m, nowMs, stalled: reading.stalled }
       case 'join':
       case 'leave': return { ...m, nowMs }
       case 'check': return { type: 'check', nowMs, multiplier: reading.multiplier, withholdDead: reading.withholdDead, hold: nowMs < reading.holdUntilMs }
@@ -85,7 +89,10 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
 
   const startProbe = (incarnation: number): void => {
     env.probe(peerId, env.probeTimeoutMs).then(
-      (result) => send({ type: 'probe-result', result, incarnation }),
+      (result) => {
+        env.onProbeResult?.(result.ok)
+        send({ type: 'probe-result', result, incarnation })
+      },
       () => send({ type: 'probe-result', result: { ok: false, reason: 'timeout' }, incarnation })
     )
   }

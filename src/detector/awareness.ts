@@ -45,6 +45,15 @@ export function onOwnHeartbeat(state: AwarenessState, lateByMs: number, nowMs: n
   return { score: clampScore(state.score + penalty, options), holdUntilMs }
 }
 
+/**
+ * A direct probe this node sent was answered: its own network and CPU work (memberlist lowers
+ * its awareness by one per successful probe). Recovery after a stall is so faster than one
+ * heartbeat interval per point when the node is probing.
+ */
+export function onProbeAnswered(state: AwarenessState, options: AwarenessOptions): AwarenessState {
+  return { ...state, score: clampScore(state.score - 1, options) }
+}
+
 /** The event loop's worst delay over the last sampling period. */
 export function onEventLoopLag(state: AwarenessState, lagMs: number, options: AwarenessOptions): AwarenessState {
   if (lagMs <= options.eventLoopLagMsMax) return state

@@ -59,7 +59,12 @@ export interface PeerState {
 }
 
 export type PeerInput =
-  | { type: 'heartbeat'; incarnation: number; seq: number; health: HealthSummary; nowMs: number }
+  /**
+   * `stalled`: this process was itself paused or starved across the gap (Lifeguard's local
+   * health), so the interval is not learned: a 3 s SIGSTOP of the observer would otherwise
+   * teach every subject's detector that 3 s silences are normal, for a whole window.
+   */
+  | { type: 'heartbeat'; incarnation: number; seq: number; health: HealthSummary; nowMs: number; stalled?: boolean }
   | { type: 'join'; incarnation: number; nowMs: number }
   | { type: 'leave'; incarnation: number; nowMs: number }
   /** A scheduled check. `multiplier` stretches timeouts; `withholdDead`/`hold` come from awareness. */
@@ -141,7 +146,7 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
       if (input.incarnation < s.incarnation) break
       if (input.incarnation > s.incarnation) next = reincarnate(s, input.incarnation, input.nowMs, options)
       else if (s.state === 'left' || input.seq <= s.lastSeq) break
-      next = { ...next, lastSeq: input.seq, health: input.health, detector: recordHeartbeat(next.detector, input.nowMs, options.phi) }
+      next = { ...next, lastSeq: input.seq, health: input.health, detector: recordHeartbeat(next.detector, input.nowMs, options.phi, input.stalled !== true) }
       if (next.state === 'alive') next = { ...next, probe: 'none', probeDueMs: undefined, okProbes: 0 }
       if (next.state !== 'alive') {
         const reason = input.incarnation > s.incarnation ? 'restarted with a new incarnation' : 'heartbeats resumed'

@@ -150,9 +150,11 @@ function push(s: PhiState, intervalMs: number): PhiState {
 /**
  * Records a heartbeat arriving at `nowMs` and returns the new state; `state` is consumed (see
  * "Ownership"). The first call only seeds the window and notes the arrival. An arrival earlier
- * than the last one (impossible on a monotonic clock) counts as a 0 ms interval.
+ * than the last one (impossible on a monotonic clock) counts as a 0 ms interval. With `sample`
+ * false the arrival is noted but its interval is not learned: the observer itself was stalled,
+ * so the gap says nothing about the subject.
  */
-export function recordHeartbeat(state: PhiState, nowMs: number, options: PhiOptions): PhiState {
+export function recordHeartbeat(state: PhiState, nowMs: number, options: PhiOptions, sample = true): PhiState {
   checkTime(nowMs)
   if (state.version !== state.ring.version) {
     throw new Error('recordHeartbeat: this PhiState was already consumed by an earlier recordHeartbeat; record from the newest state')
@@ -166,7 +168,7 @@ export function recordHeartbeat(state: PhiState, nowMs: number, options: PhiOpti
   }
   const arrivalMs = Math.max(last, nowMs)
   const skip = options.ignoreIntervalAbovePhi
-  if (skip !== undefined && phi(state, arrivalMs, options) >= skip) {
+  if (!sample || (skip !== undefined && phi(state, arrivalMs, options) >= skip)) {
     state.ring.version++
     return { ...state, lastArrivalMs: arrivalMs, version: state.ring.version }
   }

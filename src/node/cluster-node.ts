@@ -153,6 +153,9 @@ export class ClusterNode {
         lateCheckToleranceMs: Math.round(o.heartbeatIntervalMs / 2),
         awareness: () => this.awarenessReading(),
         probe: (peerId, timeoutMs) => deps.transport.probe(peerId, timeoutMs),
+        onProbeResult: (ok) => {
+          if (ok) this.awarenessState = awareness.onProbeAnswered(this.awarenessState, this.options)
+        },
         onHeartbeatPhi: deps.instruments === undefined ? undefined : (_peerId, phi) => deps.instruments!.heartbeatPhi(phi),
         onState: (peerId, state, transitions) => {
           this.observation.recordState(peerId, state)
@@ -592,6 +595,10 @@ export class ClusterNode {
 
   private awarenessReading(): AwarenessReading {
     const a = this.awarenessState
-    return { multiplier: awareness.timeoutMultiplier(a), withholdDead: awareness.withholdsDead(a, this.options), holdUntilMs: a.holdUntilMs }
+    const now = this.deps.clock.now()
+    // Stalled: within the hold after a detected pause, or resuming right now with this node's own
+    // heartbeat timer overdue (a resumed process reads its socket backlog before its timers run).
+    const stalled = now < a.holdUntilMs || (this.running && now - this.nextHeartbeatDueMs > this.options.heartbeatIntervalMs / 2)
+    return { multiplier: awareness.timeoutMultiplier(a), withholdDead: awareness.withholdsDead(a, this.options), holdUntilMs: a.holdUntilMs, stalled }
   }
 }

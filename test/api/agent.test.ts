@@ -104,10 +104,12 @@ describe('three real agents', { timeout: 120_000 }, () => {
     assert.equal(byName.id, cId)
     assert.deepEqual(byName.history.map((h) => h.to), ['alive'])
     assert.equal((await client.get<PeerDetail>(API_PATHS.peer(cId))).name, 'c')
-    const health = await httpRequest(socket, { path: API_PATHS.health })
-    assert.equal(health.status, 200, health.text)
+    // Three agents in one process on a loaded machine: event-loop lag may raise a node's
+    // Lifeguard awareness for a moment (degraded, 429, rightly). It falls back within seconds.
+    const health = await waitFor(() => httpRequest(socket, { path: API_PATHS.health }), (h) => h.status === 200)
     assert.equal((JSON.parse(health.text) as HealthReport).status, 'healthy')
-    assert.equal((await httpRequest(socket, { path: `${API_PATHS.health}?format=text` })).text, 'healthy: 2 of 2 peers alive\n')
+    const text = await waitFor(() => httpRequest(socket, { path: `${API_PATHS.health}?format=text` }), (h) => h.status === 200)
+    assert.equal(text.text, 'healthy: 2 of 2 peers alive\n')
     assert.deepEqual(await client.get<AlertsResponse>(API_PATHS.alerts), { alerts: [], matched: 0 })
     const events = await client.get<EventsResponse>(API_PATHS.events)
     assert.deepEqual(events.events.map((e) => e.type), ['peer:joined', 'peer:joined'])

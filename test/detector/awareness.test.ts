@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createAwareness, holdsVerdicts, onEventLoopLag, onOwnHeartbeat, timeoutMultiplier, withholdsDead } from '../../src/detector/awareness.ts'
+import { createAwareness, holdsVerdicts, onEventLoopLag, onOwnHeartbeat, onProbeAnswered, timeoutMultiplier, withholdsDead } from '../../src/detector/awareness.ts'
 
 const options = { heartbeatIntervalMs: 1000, awarenessMax: 8, eventLoopLagMsMax: 250 }
 
@@ -20,6 +20,15 @@ describe('local health awareness (Lifeguard)', () => {
     a = onOwnHeartbeat(a, 0, 4000, options)
     assert.equal(a.score, 3)
     assert.equal(timeoutMultiplier(a), 4)
+  })
+
+  test('an answered probe heals by one too (memberlist), never below 0', () => {
+    let a = onOwnHeartbeat(createAwareness(), 3000, 0, options)
+    assert.equal(a.score, 3)
+    a = onProbeAnswered(onProbeAnswered(a, options), options)
+    assert.equal(a.score, 1)
+    a = onProbeAnswered(onProbeAnswered(a, options), options)
+    assert.equal(a.score, 0)
   })
 
   test('a pause (late by more than an interval) holds verdicts for two intervals', () => {

@@ -348,3 +348,18 @@ describe('intervalSampleMaxMs', () => {
     assert.ok(meanIntervalMs(s, options) - before <= (3000 - 1000) / 100 + 1, 'a 60 s outage is sampled as 3 s')
   })
 })
+
+describe('arrivals the observer cannot judge', () => {
+  test('recorded without a sample: the arrival moves on, the window does not learn the gap', () => {
+    const options = { windowSamplesMax: 100, minStdDevMs: 100, acceptableHeartbeatPauseMs: 0, firstHeartbeatEstimateMs: 1000 }
+    const { state, lastMs } = feed(options, Array.from({ length: 50 }, () => 1000))
+    const mean = meanIntervalMs(state, options)
+    const count = sampleCount(state)
+    const after = recordHeartbeat(state, lastMs + 3000, options, false)
+    assert.equal(lastArrivalMs(after), lastMs + 3000)
+    assert.equal(sampleCount(after), count)
+    assert.equal(meanIntervalMs(after, options), mean)
+    const learned = recordHeartbeat(feed(options, Array.from({ length: 50 }, () => 1000)).state, lastMs + 3000, options)
+    assert.ok(meanIntervalMs(learned, options) > mean, 'sampled, the same gap would have raised the mean')
+  })
+})
