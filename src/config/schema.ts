@@ -99,6 +99,19 @@ export const configSchema = z.strictObject({
    * gone while its host answers): strong independent evidence, so the wait shrinks to this.
    */
   suspicionTimeoutMsMin: ms(0, 3_600_000),
+  /**
+   * Flap damping (BGP route-flap damping; src/view/flap-damping.ts): once this node's view has
+   * raised flapAlarmsMax alarms about a member (alive -> suspect or dead) within flapWindowMs, the
+   * member's next recovery is held as `suspect` (reason "flapping") until it has been alive,
+   * unsuspected, for flapHoldDownMs and fewer than flapAlarmsMax alarms remain in the window:
+   * a sick node on an 80 %-loss link raises flapAlarmsMax alarms per window, not one per lost
+   * heartbeat. Detection goes on meanwhile: a held member that dies is shown dead at once.
+   * 0 turns damping off. Lower damps sooner; a longer hold-down shows a recovered node suspect
+   * for longer.
+   */
+  flapAlarmsMax: count(0, 100),
+  flapWindowMs: ms(1000, 86_400_000),
+  flapHoldDownMs: ms(0, 86_400_000),
   /** Time a direct probe (libp2p ping) may take before it counts as unanswered. */
   probeTimeoutMs: ms(10, 60_000),
   /**

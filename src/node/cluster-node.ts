@@ -220,6 +220,7 @@ export class ClusterNode {
       },
       peerHistoryMax: o.peerHistoryMax,
       suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
+      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs },
       onChange: (e) => {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
@@ -558,6 +559,8 @@ export class ClusterNode {
     this.connections.reconnectDead()
     // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
     for (const id of this.secondHandSuspects()) this.refreshMember(id, false)
+    // Flap-damped members steady for the hold-down time are shown alive again.
+    this.view.releaseDue()
     if (this.suspectsMostSubjectsAlone()) this.awarenessState = awareness.onLonelySuspicions(this.awarenessState, this.options)
     const reaped = this.members.reap(this.deps.clock.now(), this.options.reapAfterMs, (m) => m.left || this.view.stateOf(m.id) === 'dead')
     for (const id of reaped) {

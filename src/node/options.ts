@@ -4,6 +4,6 @@ import type { Config } from '../config/schema.ts'
 export type NodeOptions = Pick<Config,
   | 'name' | 'cluster' | 'join' | 'heartbeatIntervalMs' | 'phiSuspectThreshold' | 'detectorWindowSamplesMax'
   | 'detectorMinStdDevMs' | 'acceptableHeartbeatPauseMs' | 'firstHeartbeatEstimateMs' | 'suspicionTimeoutMs'
-  | 'suspicionTimeoutMsMin' | 'probeTimeoutMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
+  | 'suspicionTimeoutMsMin' | 'probeTimeoutMs' | 'flapAlarmsMax' | 'flapWindowMs' | 'flapHoldDownMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
   | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reconnectIntervalMs' | 'reapAfterMs'
   | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax' | 'eventLogMax'>

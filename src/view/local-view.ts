@@ -4,6 +4,7 @@ import type { MemberTable } from '../membership/member-table.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { MemberState, NodeStatus } from '../transport/codec.ts'
 import { aggregateVerdicts, observerVerdict } from './aggregate.ts'
+import { NO_FLAPS, releaseAtMs, stepFlaps, type FlapOptions, type FlapState } from './flap-damping.ts'
 import type { ReportStore } from './reports.ts'
 
 /**
@@ -36,6 +37,7 @@ interface Record {
   history: HistoryEntry[]
   /** Failure episodes counted by this view (suspect transitions), for peers not observed first-hand. */
   failures: number
+  flaps: FlapState
 }
 
 export interface LocalViewDeps {
@@ -49,12 +51,16 @@ export interface LocalViewDeps {
   peerHistoryMax: number
   /** Age after which another observer's suspect report no longer counts (see aggregate.ts). */
   suspectReportTtlMs: number
+  /** Flap damping (flap-damping.ts); absent: off. */
+  flap?: FlapOptions
   onChange(event: PeerEvent): void
 }
 
 export class LocalView {
   private readonly records = new Map<string, Record>()
   private readonly missing = new Map<string, { name: string; sinceMs: number }>()
+  /** Members whose recovery flap damping holds (see releaseDue). */
+  private readonly held = new Set<string>()
   private readonly deps: LocalViewDeps
   /** Bumped by every state change and removal (keys caches of what the view says, e.g. the digest checksum). */
   version = 0
@@ -91,19 +97,44 @@ export class LocalView {
       // A member entering the view comes "from missing": never seen before, or registered and
       // now identified. As alive this is announced as peer:joined.
       this.missing.delete(id)
-      const created: Record = { state: next.state, sinceMs: now, agree: next.agree, total: next.total, history: [], failures: 0 }
+      const created: Record = { state: next.state, sinceMs: now, agree: next.agree, total: next.total, history: [], failures: 0, flaps: NO_FLAPS }
       this.records.set(id, created)
       this.announce(created, member, { atMs: now, from: 'missing', to: next.state, reason: 'learned of the member' }, own !== undefined)
       return
     }
     record.agree = next.agree
     record.total = next.total
-    if (record.state === next.state) return
+    let show = next.state
+    let because = why
+    if (this.deps.flap !== undefined) {
+      const damped = stepFlaps(record.flaps, { shown: record.state, verdict: next.state, nowMs: now }, this.deps.flap)
+      record.flaps = damped.state
+      show = damped.show
+      if (damped.reason !== undefined) because = damped.reason
+      if (record.flaps.holding) this.held.add(id)
+      else this.held.delete(id)
+    }
+    if (record.state === show) return
     const from = record.state
-    record.state = next.state
+    record.state = show
     record.sinceMs = now
-    if (next.state === 'suspect') record.failures++
-    this.announce(record, member, { atMs: now, from, to: next.state, reason: why }, own !== undefined)
+    if (show === 'suspect') record.failures++
+    this.announce(record, member, { atMs: now, from, to: show, reason: because }, own !== undefined)
+  }
+
+  /** Members whose recovery is held by flap damping and due for release by now: refresh them. */
+  releaseDue(): void {
+    if (this.deps.flap === undefined) return
+    const now = this.deps.clock.now()
+    for (const id of [...this.held]) {
+      const record = this.records.get(id)
+      if (record === undefined || !record.flaps.holding) {
+        this.held.delete(id)
+        continue
+      }
+      const at = releaseAtMs(record.flaps, this.deps.flap)
+      if (at !== undefined && now >= at) this.refresh(id)
+    }
   }
 
   private announce(record: Record, member: { id: string; name: string; incarnation: number }, entry: HistoryEntry, observedBySelf: boolean): void {
@@ -114,6 +145,7 @@ export class LocalView {
   }
 
   remove(id: string): void {
+    this.held.delete(id)
     if (this.records.delete(id)) this.version++
   }
 
