@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './runtime/logger.ts'
 import { startLoopLagMonitor, type LoopLagMonitor } from './runtime/loop-lag.ts'
 import { systemRandom, type Random } from './runtime/random.ts'
 import { createLibp2pTransport } from './transport/libp2p-transport.ts'
+import { checkExpectedAddresses, HealthRuntime } from './daemon-health.ts'
 import { loadClusterKey, loadOrCreateNodeKey } from './transport/node-key.ts'
 import type { Timer } from './runtime/clock.ts'
 
@@ -45,6 +46,7 @@ export class Daemon {
   private api: ApiServer | undefined
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
+  private healthValue: HealthRuntime | undefined
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
 
   constructor(deps: DaemonDeps) {
@@ -81,8 +83,12 @@ export class Daemon {
     if (this.state !== 'new') return
     this.state = 'starting'
     const c = this.config
+    checkExpectedAddresses(c.expect)
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 })
     const privateKey = await loadOrCreateNodeKey(c.dataDir)
+    // Collectors, validation, trends and the history database (opened here: a bad one stops start-up first).
+    const health = new HealthRuntime({ config: c, clock: this.clock, logger: this.logger.child({ component: 'health' }) })
+    this.healthValue = health
     const transport = await createLibp2pTransport({
       privateKey,
       listen: [...c.listen],
@@ -105,10 +111,13 @@ export class Daemon {
       incarnation: nextIncarnation(c.dataDir),
       persistIncarnation: (inc) => writeIncarnation(c.dataDir, inc),
       version: VERSION,
-      instruments: metrics.instruments
+      instruments: metrics.instruments,
+      health: (awareness) => health.nodeHealth.report(awareness),
+      onPeerHealth: (peerId, summary, atMs) => health.trends.record(peerId, summary, atMs),
+      peerTrend: (peerId) => health.trends.trend(peerId)
     })
     this.nodeValue = node
-    metrics.attach({ node, api: () => this.api?.stats() })
+    metrics.attach({ node, api: () => this.api?.stats(), health })
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
       if (this.serveApi) {
@@ -124,19 +133,27 @@ export class Daemon {
             alerts: () => node.alerts(),
             health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
             events: node.eventLog,
-            metrics: () => metrics.scrape()
+            metrics: () => metrics.scrape(),
+            history: health.history === undefined ? undefined : (q) => health.query(q)
           }
         })
       }
+      health.start()
       await node.start()
     } catch (err) {
       await this.api?.close()
+      health.stop()
       await transport.stop().catch(() => {})
       this.state = 'stopped'
       throw err
     }
     this.lag = startLoopLagMonitor()
-    this.lagTimer = this.clock.setInterval(() => node.reportEventLoopLag(this.lag!.takeMaxMs()), c.heartbeatIntervalMs)
+    this.lagTimer = this.clock.setInterval(() => {
+      const lagMs = this.lag!.takeMaxMs()
+      node.reportEventLoopLag(lagMs)
+      health.collectors.noteLoopDelay(lagMs)
+    }, c.heartbeatIntervalMs)
+    for (const address of c.expect) node.registerNode(address)
     this.state = 'running'
     this.logger.info({ id: node.id, name: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
   }
@@ -147,6 +164,7 @@ export class Daemon {
     this.state = 'stopping'
     this.lagTimer?.cancel()
     this.lag?.stop()
+    this.healthValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
     await this.api?.close()
     this.state = 'stopped'

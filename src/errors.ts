@@ -19,7 +19,10 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'the request body exceeded the limit',
   TOO_MANY_REQUESTS: 'the connection or request limit was reached',
   UNAVAILABLE: 'the agent is starting or stopping, or its state could not be read',
-  SLOW_CONSUMER: 'an event stream client read too slowly and was disconnected; reconnect with ?after= the last id received'
+  SLOW_CONSUMER: 'an event stream client read too slowly and was disconnected; reconnect with ?after= the last id received',
+  METRIC_NOT_FOUND: 'no history is kept for a metric of that name',
+  STORE_UNAVAILABLE: 'the SQLite database in the data dir could not be opened, migrated or written',
+  STORE_SCHEMA_NEWER: 'the database was written by a newer healthmon (more schema migrations than this agent knows)'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -104,6 +104,15 @@ export function validateConfig(input: unknown): Config {
   if (config.joinRetryIntervalMsMin > config.joinRetryIntervalMsMax) {
     throw new ConfigError('joinRetryIntervalMsMin', `must be at most joinRetryIntervalMsMax (${config.joinRetryIntervalMsMax})`)
   }
+  if (config.diskFreePercentCritical > config.diskFreePercentWarning) {
+    throw new ConfigError('diskFreePercentCritical', `must be at most diskFreePercentWarning (${config.diskFreePercentWarning})`)
+  }
+  if (config.memoryUsedPercentCritical < config.memoryUsedPercentWarning) {
+    throw new ConfigError('memoryUsedPercentCritical', `must be at least memoryUsedPercentWarning (${config.memoryUsedPercentWarning})`)
+  }
+  if (config.loadPerCoreCritical < config.loadPerCoreWarning) {
+    throw new ConfigError('loadPerCoreCritical', `must be at least loadPerCoreWarning (${config.loadPerCoreWarning})`)
+  }
   return config
 }
 

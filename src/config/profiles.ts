@@ -39,7 +39,19 @@ export function defaultConfig(): Config {
     alertLogMax: 1000,
     eventLogMax: 10_000,
     inboundConnectionsPerHostPerSecondMax: 5,
-    gossipIpColocationPenalty: true
+    gossipIpColocationPenalty: true,
+    expect: [],
+    healthSampleIntervalMs: 10_000,
+    healthDiskPaths: [],
+    diskFreePercentWarning: 10,
+    diskFreePercentCritical: 5,
+    memoryUsedPercentWarning: 90,
+    memoryUsedPercentCritical: 97,
+    loadPerCoreWarning: 2,
+    loadPerCoreCritical: 4,
+    historyEnabled: true,
+    historyFlushIntervalMs: 30_000,
+    historySeriesMax: 1000
   }
 }
 
@@ -66,6 +78,14 @@ export const PROFILES: Record<Config['profile'], ConfigInput> = {
     joinRetryIntervalMsMin: 100,
     joinRetryIntervalMsMax: 2000,
     inboundConnectionsPerHostPerSecondMax: 10_000,
-    gossipIpColocationPenalty: false
+    gossipIpColocationPenalty: false,
+    // Test agents share one (often overloaded) host: its load, memory and disks say nothing
+    // about an agent, so resource thresholds never change a test agent's status.
+    diskFreePercentWarning: 0,
+    diskFreePercentCritical: 0,
+    memoryUsedPercentWarning: 100,
+    memoryUsedPercentCritical: 100,
+    loadPerCoreWarning: 1000,
+    loadPerCoreCritical: 1000
   }
 }

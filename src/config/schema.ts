@@ -141,7 +141,44 @@ export const configSchema = z.strictObject({
    * Whether gossipsub's IP-colocation penalty applies. It protects against Sybils sharing an IP,
    * but on loopback every peer shares 127.0.0.1 and the penalty empties the mesh beyond 10 peers.
    */
-  gossipIpColocationPenalty: z.boolean()
+  gossipIpColocationPenalty: z.boolean(),
+
+  /**
+   * Members that must exist, by address (multiaddr or host:port, as for join; flag --expect,
+   * repeatable). Each is dialled until it answers and shown `missing` in the view until then,
+   * so an operator sees a node that never came up, not just one that died.
+   */
+  expect: z.array(z.string().min(1)).max(256),
+
+  /**
+   * Period of the resource sampler (CPU, load, memory, disks, file descriptors, PSI, event
+   * loop): the resolution of resource history and of the figures heartbeats carry. Shorter
+   * reacts sooner at about 1-2 ms of CPU per reading.
+   */
+  healthSampleIntervalMs: ms(1000, 3_600_000),
+  /** Paths whose file systems are watched (space and inodes); empty means the data dir's and /. */
+  healthDiskPaths: z.array(z.string().min(1)).max(32),
+  /** Node status: free disk space or inodes (percent) below which the node is degraded / unhealthy (node-mixin: 10 / 5). */
+  diskFreePercentWarning: z.number().min(0).max(100),
+  diskFreePercentCritical: z.number().min(0).max(100),
+  /** Node status: memory used (percent of total, from MemAvailable) above which it is degraded / unhealthy (node-mixin warns at 90). */
+  memoryUsedPercentWarning: z.number().min(0).max(100),
+  memoryUsedPercentCritical: z.number().min(0).max(100),
+  /** Node status: load1 per CPU above which it is degraded / unhealthy (node-mixin's saturation alert: 2). */
+  loadPerCoreWarning: z.number().min(0).max(1000),
+  loadPerCoreCritical: z.number().min(0).max(1000),
+  /**
+   * Whether metric history is kept in SQLite (healthmon.db in the data dir). Off: no database,
+   * GET /v1/metrics/history answers 503.
+   */
+  historyEnabled: z.boolean(),
+  /**
+   * How often history is written to SQLite. A SIGKILL loses at most this much history; each
+   * flush is one transaction (about 1-3 ms for a node's ~45 series).
+   */
+  historyFlushIntervalMs: ms(1000, 3_600_000),
+  /** Limit: metric series kept in history (name + labels); new series beyond are refused and counted. */
+  historySeriesMax: count(1, 100_000)
 })
 
 export type Config = z.infer<typeof configSchema>
