@@ -13,7 +13,7 @@ import type { Config } from './config/schema.ts'
 import { ResourceCollectors } from './health/collectors.ts'
 import { NodeHealth } from './health/node-health.ts'
 import { PeerTrends } from './health/peer-trends.ts'
-import type { CheckReport } from './health/types.ts'
+import type { CheckReport, Sample } from './health/types.ts'
 import { SampleValidator } from './health/validate.ts'
 import type { Clock, Timer } from './runtime/clock.ts'
 import type { Logger } from './runtime/logger.ts'
@@ -90,6 +90,16 @@ export class HealthRuntime {
 
   get cost(): NodeHealth['cost'] {
     return this.nodeHealth.cost
+  }
+
+  /**
+   * The seam for other sample sources (the checks component's perfdata): validates, counts the
+   * rejects, records the admitted samples in history, and returns them.
+   */
+  admit(samples: readonly Sample[]): Sample[] {
+    const admitted = this.validator.admit(samples, this.deps.clock.now())
+    this.history?.record(admitted)
+    return admitted
   }
 
   start(): void {

@@ -220,7 +220,7 @@ export interface HealthReport {
   status: NodeStatus
   /** One line saying why, e.g. "4 of 5 peers alive; node-d dead". */
   summary: string
-  node: { id: string; name: string; status: NodeStatus; awareness: number; awarenessUnhealthyAt: number; awarenessMax: number }
+  node: { id: string; name: string; status: NodeStatus; awareness: number; awarenessUnhealthyAt: number; awarenessMax: number; reasons: string[] }
   /** Peers by state, and how many are known in all. */
   peers: Record<PeerState, number> & { total: number }
   /** The peers needing attention (suspect, dead, missing), worst first; at most 100. */

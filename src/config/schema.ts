@@ -177,8 +177,8 @@ export const configSchema = z.strictObject({
    * flush is one transaction (about 1-3 ms for a node's ~45 series).
    */
   historyFlushIntervalMs: ms(1000, 3_600_000),
-  /** Limit: metric series kept in history (name + labels); new series beyond are refused and counted. */
-  historySeriesMax: count(1, 100_000)
+  /** Limit: metric series kept in history (name + labels; at most 65,535: a point's key holds the series id in 16 bits); new series beyond are refused and counted. */
+  historySeriesMax: count(1, 65_535)
 })
 
 export type Config = z.infer<typeof configSchema>

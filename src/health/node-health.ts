@@ -41,7 +41,8 @@ export class NodeHealth {
   readonly cost = { samples: 0, lastMs: 0, maxMs: 0 }
   private readonly deps: NodeHealthDeps
   private timer: Timer | undefined
-  private latest: { reading: ResourceReading; figures: ResourceFigures; samples: Sample[] } | undefined
+  /** The latest reading and what is derived from it once per reading (report() runs every heartbeat). */
+  private latest: { reading: ResourceReading; figures: ResourceFigures; samples: Sample[]; resources: SelfResources } | undefined
 
   constructor(deps: NodeHealthDeps) {
     this.deps = deps
@@ -69,7 +70,7 @@ export class NodeHealth {
     this.cost.samples++
     this.cost.lastMs = took
     this.cost.maxMs = Math.max(this.cost.maxMs, took)
-    this.latest = { reading, figures: figuresOf(reading), samples }
+    this.latest = { reading, figures: figuresOf(reading), samples, resources: selfResources(reading) }
     this.deps.onSamples?.(samples)
     return samples
   }
@@ -86,7 +87,7 @@ export class NodeHealth {
     return {
       summary: heartbeatSummary(result, figures),
       reasons: result.reasons,
-      resources: this.latest === undefined ? null : selfResources(this.latest.reading)
+      resources: this.latest?.resources ?? null
     }
   }
 }

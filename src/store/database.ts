@@ -30,7 +30,9 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Op
   let db: DatabaseSync
   try {
     db = new DatabaseSync(path)
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;')
+    // synchronous before journal_mode: switching a new file to WAL then costs one fsync, not
+    // several (measured 10 ms instead of 25-60 ms here; the agent's event loop waits for it).
+    db.exec('PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;')
   } catch (err) {
     throw new HealthmonError('STORE_UNAVAILABLE', `cannot open the database ${path}: ${(err as Error).message}`, { cause: err })
   }

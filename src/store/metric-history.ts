@@ -13,7 +13,7 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { Sample } from '../health/types.ts'
-import { decodeValue, encodeValue, mergePoint, pointOfRow, rowOf, scaleOf, TIERS, type StoredPoint, type Tier } from './point-codec.ts'
+import { decodeValue, encodeValue, keyParts, mergePoint, pointOfRow, rowKey, rowOf, scaleOf, SERIES_ID_MAX, TIERS, type StoredPoint, type Tier } from './point-codec.ts'
 
 export interface MetricHistoryOptions {
   seriesMax: number
@@ -76,13 +76,13 @@ export class MetricHistory {
     }
     this.insertSeries = db.prepare('INSERT INTO metric_series (name, labels, unit) VALUES (?, ?, ?) RETURNING id')
     this.upserts = TIERS.map((t) => db.prepare(`
-      INSERT INTO ${t.table} (bucket, series, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (bucket, series) DO UPDATE SET
+      INSERT INTO ${t.table} (key, min, max, sum, count) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET
         min = min(coalesce(min, sum), coalesce(excluded.min, excluded.sum)),
         max = max(coalesce(max, sum), coalesce(excluded.max, excluded.sum)),
         sum = sum + excluded.sum,
         count = coalesce(count, 1) + coalesce(excluded.count, 1)`))
-    this.prunes = TIERS.map((t) => db.prepare(`DELETE FROM ${t.table} WHERE bucket < ?`))
+    this.prunes = TIERS.map((t) => db.prepare(`DELETE FROM ${t.table} WHERE key < ?`))
   }
 
   /** Series known (stored or pending). */
@@ -125,8 +125,8 @@ export class MetricHistory {
     const batch = [...this.pending.values()]
     try {
       this.db.exec('BEGIN')
-      for (const p of batch) this.upserts[p.tier]!.run(p.bucket, p.series, ...rowOf(p))
-      TIERS.forEach((tier, t) => this.prunes[t]!.run(Math.floor((nowMs - tier.retentionMs) / tier.resolutionMs)))
+      for (const p of batch) this.upserts[p.tier]!.run(rowKey(TIERS[p.tier]!, p.bucket, p.series), ...rowOf(p))
+      TIERS.forEach((tier, t) => this.prunes[t]!.run(rowKey(tier, Math.floor((nowMs - tier.retentionMs) / tier.resolutionMs), 0)))
       this.db.exec('COMMIT')
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
@@ -166,9 +166,13 @@ export class MetricHistory {
       const existing = bySeries.get(at)
       bySeries.set(at, existing === undefined ? p : mergePoint(existing, p))
     }
-    const rows = this.db.prepare(`SELECT p.bucket, p.series, p.min, p.max, p.sum, p.count FROM ${tier.table} p WHERE p.bucket >= ? AND p.bucket <= ? AND p.series IN (SELECT id FROM metric_series WHERE name = ?)`)
-      .all(from, to, q.name) as { bucket: number; series: number; min: number | null; max: number | null; sum: number; count: number | null }[]
-    for (const r of rows) add(Number(r.series), Number(r.bucket), pointOfRow(r.min, r.max, r.sum, r.count === null ? null : Number(r.count)))
+    // A range of keys is a range of buckets for every series; the metric's series are picked here.
+    const rows = this.db.prepare(`SELECT key, min, max, sum, count FROM ${tier.table} WHERE key >= ? AND key <= ?`)
+      .all(rowKey(tier, from, 0), rowKey(tier, to, SERIES_ID_MAX)) as { key: number; min: number | null; max: number | null; sum: number; count: number | null }[]
+    for (const r of rows) {
+      const { bucket, seriesId } = keyParts(tier, Number(r.key))
+      if (ids.has(seriesId)) add(seriesId, bucket, pointOfRow(r.min, r.max, r.sum, r.count === null ? null : Number(r.count)))
+    }
     for (const p of this.pending.values()) {
       if (p.tier === t && ids.has(p.series) && p.bucket >= from && p.bucket <= to) add(p.series, p.bucket, p)
     }
@@ -186,7 +190,7 @@ export class MetricHistory {
     const key = `${s.name}\u0000${labels}`
     const known = this.series.get(key)
     if (known !== undefined) return known
-    if (this.series.size >= this.options.seriesMax) {
+    if (this.series.size >= Math.min(this.options.seriesMax, SERIES_ID_MAX)) {
       this.stats.seriesRefused++
       return undefined
     }

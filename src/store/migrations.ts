@@ -8,10 +8,15 @@ import type { Migration } from './database.ts'
 export const MIGRATIONS: readonly Migration[] = [
   {
     name: 'metric history tables',
-    // One table per resolution tier, keyed (bucket, series) WITHOUT ROWID: buckets only grow,
-    // so every insert appends at the right edge of the b-tree (pages stay full) and pruning by
-    // age deletes a prefix. Value columns are untyped, so the scaled integers metric-history.ts
-    // writes stay 1-6 byte integers on disk (see point-codec.ts).
+    // One table per resolution tier, keyed by one integer rowid, bucket * 2^16 + series
+    // (point-codec.ts rowKey): buckets only grow, so every insert appends at the right edge of
+    // the table b-tree, where SQLite's quick balance leaves full pages behind, and pruning by
+    // age deletes a prefix. (scripts/bench-health.ts, full retention: a WITHOUT ROWID
+    // (bucket, series) key took 253 KB per metric, this rowid key 230 KB with untyped columns
+    // and 154 KB with the INTEGER affinity below.) Value columns have INTEGER affinity: node:sqlite binds every JS number
+    // as a double, and the affinity turns the integral ones (point-codec.ts's scaled values)
+    // into 1-6 byte integers on disk instead of 8-byte floats (a value too large to scale
+    // stays a float).
     sql: `
       CREATE TABLE metric_series (
         id INTEGER PRIMARY KEY,
@@ -20,9 +25,9 @@ export const MIGRATIONS: readonly Migration[] = [
         unit TEXT NOT NULL,
         UNIQUE (name, labels)
       );
-      CREATE TABLE metric_points_10s (bucket INTEGER NOT NULL, series INTEGER NOT NULL, min, max, sum NOT NULL, count, PRIMARY KEY (bucket, series)) WITHOUT ROWID;
-      CREATE TABLE metric_points_1m (bucket INTEGER NOT NULL, series INTEGER NOT NULL, min, max, sum NOT NULL, count, PRIMARY KEY (bucket, series)) WITHOUT ROWID;
-      CREATE TABLE metric_points_1h (bucket INTEGER NOT NULL, series INTEGER NOT NULL, min, max, sum NOT NULL, count, PRIMARY KEY (bucket, series)) WITHOUT ROWID;
+      CREATE TABLE metric_points_10s (key INTEGER PRIMARY KEY, min INTEGER, max INTEGER, sum INTEGER NOT NULL, count INTEGER);
+      CREATE TABLE metric_points_1m (key INTEGER PRIMARY KEY, min INTEGER, max INTEGER, sum INTEGER NOT NULL, count INTEGER);
+      CREATE TABLE metric_points_1h (key INTEGER PRIMARY KEY, min INTEGER, max INTEGER, sum INTEGER NOT NULL, count INTEGER);
     `
   }
 ]

@@ -25,6 +25,22 @@ export const TIERS: readonly Tier[] = [
   { table: 'metric_points_1h', resolutionMs: HOUR, retentionMs: 30 * 24 * HOUR }
 ]
 
+/** Series ids take the low 16 bits of a point's row key. */
+export const SERIES_ID_BITS = 16
+export const SERIES_ID_MAX = 2 ** SERIES_ID_BITS - 1
+/** Buckets count from 2025-01-01, so a row key stays a 6-byte varint for centuries. */
+const KEY_EPOCH_MS = 1_735_689_600_000
+
+/** The row key of (tier, absolute bucket index, series id): bucket-major, so keys grow with time. */
+export function rowKey(tier: Tier, bucket: number, seriesId: number): number {
+  return (bucket - Math.floor(KEY_EPOCH_MS / tier.resolutionMs)) * 2 ** SERIES_ID_BITS + seriesId
+}
+
+export function keyParts(tier: Tier, key: number): { bucket: number; seriesId: number } {
+  const relative = Math.floor(key / 2 ** SERIES_ID_BITS)
+  return { bucket: relative + Math.floor(KEY_EPOCH_MS / tier.resolutionMs), seriesId: key - relative * 2 ** SERIES_ID_BITS }
+}
+
 const SCALE: Record<SampleUnit, number> = { percent: 100, ratio: 10_000, seconds: 1e6, bytes: 1, counter: 1000, none: 1000 }
 
 export function scaleOf(unit: string): number {

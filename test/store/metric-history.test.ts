@@ -121,7 +121,7 @@ describe('metric history', () => {
     h.record([load(1, T0), load(2, T0 + 7 * HOUR)])
     h.flush(T0 + 7 * HOUR)
     const db = new DatabaseSync(path, { readOnly: true })
-    const sums = (table: string) => (db.prepare(`SELECT sum FROM ${table} ORDER BY bucket`).all() as { sum: number }[]).map((r) => Number(r.sum) / scaleOf('none'))
+    const sums = (table: string) => (db.prepare(`SELECT sum FROM ${table} ORDER BY key`).all() as { sum: number }[]).map((r) => Number(r.sum) / scaleOf('none'))
     assert.deepEqual(sums('metric_points_10s'), [2], '10 s tier keeps 6 h')
     assert.deepEqual(sums('metric_points_1m'), [1, 2], '1 min tier keeps 48 h')
     h.record([load(3, T0 + 50 * HOUR)])
