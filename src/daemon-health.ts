@@ -56,7 +56,11 @@ export class HealthRuntime {
   readonly nodeHealth: NodeHealth
   readonly trends: PeerTrends
   readonly history: MetricHistory | undefined
-  private readonly db: DatabaseSync | undefined
+  /**
+   * The data dir's database (undefined with historyEnabled false). Other stores (alert history,
+   * silences) share it: they append their migration to store/migrations.ts.
+   */
+  readonly db: DatabaseSync | undefined
   private readonly deps: HealthRuntimeDeps
   private flushTimer: Timer | undefined
 

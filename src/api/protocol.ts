@@ -71,6 +71,8 @@ export interface SelfResources {
   /** When it was taken (ISO 8601). */
   sampledAt: string
   cpuPercent: number | null
+  /** CPU time by mode (user, nice, system, idle, iowait, irq, softirq, steal) over the last interval, percent; null on the first reading. */
+  cpuPercentByMode: Record<string, number> | null
   memoryPercent: number | null
   memoryAvailableBytes: number | null
   memoryTotalBytes: number | null

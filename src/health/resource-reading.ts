@@ -88,6 +88,7 @@ export function samplesOf(r: ResourceReading): Sample[] {
   }
   const f = figuresOf(r)
   if (r.cpuTimes !== undefined) for (const mode of CPU_MODES) push('node_cpu_seconds_total', r.cpuTimes[mode], 'counter', { mode })
+  if (r.cpuPercentByMode !== undefined) for (const mode of CPU_MODES) push('healthmon_cpu_mode_percent', r.cpuPercentByMode[mode], 'percent', { mode })
   push('healthmon_cpu_busy_percent', f.cpuPercent, 'percent')
   push('node_cpus', r.cpus, 'none')
   push('node_load1', r.load?.load1, 'none')

@@ -33,6 +33,7 @@ export function selfResources(r: ResourceReading): SelfResources {
   return {
     sampledAt: new Date(r.atMs).toISOString(),
     cpuPercent: round(f.cpuPercent, 1),
+    cpuPercentByMode: r.cpuPercentByMode === undefined ? null : Object.fromEntries(Object.entries(r.cpuPercentByMode).map(([mode, v]) => [mode, round(v, 1)!])),
     memoryPercent: round(f.memoryPercent, 1),
     memoryAvailableBytes: orNull(r.memory?.availableBytes),
     memoryTotalBytes: orNull(r.memory?.totalBytes),

@@ -29,6 +29,7 @@ type Kind = 'gauge' | 'counter'
 /** name -> [kind, label names, help]. */
 export const EXPORTED_SAMPLES: Readonly<Record<string, readonly [Kind, readonly string[], string]>> = {
   node_cpu_seconds_total: ['counter', ['mode'], 'Seconds the CPUs spent in each mode, summed over all CPUs (/proc/stat)'],
+  healthmon_cpu_mode_percent: ['gauge', ['mode'], 'CPU time by mode over the last sample interval, percent of all CPUs'],
   healthmon_cpu_busy_percent: ['gauge', [], 'CPU busy (not idle or iowait) over the last sample interval, percent of all CPUs'],
   node_load1: ['gauge', [], '1m load average'],
   node_load5: ['gauge', [], '5m load average'],

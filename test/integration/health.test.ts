@@ -17,7 +17,7 @@ describe('node health on two real agents', { timeout: 120_000 }, () => {
   const cluster = new ProcessCluster({
     size: 2,
     env: { HEALTHMON_HEALTH_SAMPLE_INTERVAL_MS: '1000', HEALTHMON_HISTORY_FLUSH_INTERVAL_MS: '2000', HEALTHMON_DISK_FREE_PERCENT_WARNING: '100' },
-    args: ['--expect', '127.0.0.1:1']
+    args: ['--expect', '/ip4/127.0.0.1/tcp/1']
   })
   const client = (i: number) => new ApiClient(cluster.agents[i]!.socket, { timeoutMs: 5000 })
   before(async () => {
@@ -71,7 +71,7 @@ describe('node health on two real agents', { timeout: 120_000 }, () => {
   })
 
   test('an --expect address that never answers is shown missing', async () => {
-    const took = await cluster.waitUntil(cluster.agents, (v) => v.peers.some((p) => p.id === '127.0.0.1:1' && p.state === 'missing'), 30_000)
+    const took = await cluster.waitUntil(cluster.agents, (v) => v.peers.some((p) => p.id === '/ip4/127.0.0.1/tcp/1' && p.state === 'missing'), 30_000)
     assert.ok(took !== undefined, 'missing everywhere')
   })
 })
