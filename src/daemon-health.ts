@@ -116,7 +116,7 @@ export class HealthRuntime {
     this.nodeHealth.stop()
     this.flushTimer?.cancel()
     this.flush()
-    this.db?.close()
+    if (this.db?.isOpen === true) this.db.close()
   }
 
   /** GET /v1/metrics/history. */

@@ -99,6 +99,9 @@ export class Daemon {
       gossipIpColocationPenalty: c.gossipIpColocationPenalty,
       clock: this.clock,
       logger: this.logger
+    }).catch((err: unknown) => {
+      health.stop()
+      throw err
     })
     const metrics = new AgentMetrics({ info: { cluster: c.cluster, name: c.name, version: VERSION } })
     this.metricsValue = metrics
