@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './runtime/logger.ts'
 import { startLoopLagMonitor, type LoopLagMonitor } from './runtime/loop-lag.ts'
 import { systemRandom, type Random } from './runtime/random.ts'
 import { createLibp2pTransport } from './transport/libp2p-transport.ts'
+import { HealthRuntime } from './daemon-health.ts'
 import { loadClusterKey, loadOrCreateNodeKey } from './transport/node-key.ts'
 import type { Timer } from './runtime/clock.ts'
 import { VERSION } from './version.ts'
@@ -65,6 +66,7 @@ export class Daemon {
   private api: ApiServer | undefined
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
+  private healthValue: HealthRuntime | undefined
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
 
   constructor(deps: DaemonDeps) {
@@ -117,6 +119,9 @@ export class Daemon {
     for (const warning of this.warnings) this.logger.warn(warning)
     mkdirSync(c.dataDir, { recursive: true, mode: 0o700 })
     const privateKey = await loadOrCreateNodeKey(c.dataDir)
+    // Collectors, validation, trends and the history database (opened here: a bad one stops start-up first).
+    const health = new HealthRuntime({ config: c, clock: this.clock, logger: this.logger.child({ component: 'health' }), checks: () => this.checksValue?.reports() ?? [] })
+    this.healthValue = health
     const transport = await createLibp2pTransport({
       privateKey,
       listen: [...c.listen],
@@ -127,6 +132,9 @@ export class Daemon {
       gossipIpColocationPenalty: c.gossipIpColocationPenalty,
       clock: this.clock,
       logger: this.logger
+    }).catch((err: unknown) => {
+      health.stop()
+      throw err
     })
     const metrics = new AgentMetrics({ info: { cluster: c.cluster, name: c.name, version: VERSION } })
     this.metricsValue = metrics
@@ -140,10 +148,13 @@ export class Daemon {
       persistIncarnation: (inc) => writeIncarnation(c.dataDir, inc),
       version: VERSION,
       instruments: metrics.instruments,
-      events: this.events
+      events: this.events,
+      health: (awareness) => health.nodeHealth.report(awareness),
+      onPeerHealth: (peerId, summary, atMs) => health.trends.record(peerId, summary, atMs),
+      peerTrend: (peerId) => health.trends.trend(peerId)
     })
     this.nodeValue = node
-    metrics.attach({ node, api: () => this.api?.stats() })
+    metrics.attach({ node, api: () => this.api?.stats(), health })
     const checks = new CheckScheduler({
       checks: c.checks.map(resolveCheck),
       clock: this.clock,
@@ -155,6 +166,8 @@ export class Daemon {
     })
     this.checksValue = checks
     registerCheckMetrics(metrics.registry, checks)
+    // Perfdata goes through metric validation into history, like the collectors' samples.
+    checks.onSamples((samples) => { health.admit(samples) })
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
       if (this.serveApi) {
@@ -171,20 +184,28 @@ export class Daemon {
             health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
             events: node.eventLog,
             metrics: () => metrics.scrape(),
-            checks
+            checks,
+            history: health.history === undefined ? undefined : (q) => health.query(q)
           }
         })
       }
+      health.start()
       await node.start()
     } catch (err) {
       await this.api?.close()
+      health.stop()
       await transport.stop().catch(() => {})
       this.state = 'stopped'
       throw err
     }
     checks.start()
     this.lag = startLoopLagMonitor()
-    this.lagTimer = this.clock.setInterval(() => node.reportEventLoopLag(this.lag!.takeMaxMs()), c.heartbeatIntervalMs)
+    this.lagTimer = this.clock.setInterval(() => {
+      const lagMs = this.lag!.takeMaxMs()
+      node.reportEventLoopLag(lagMs)
+      health.collectors.noteLoopDelay(lagMs)
+    }, c.heartbeatIntervalMs)
+    for (const address of c.expect) node.registerNode(address)
     this.state = 'running'
     this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}`)
     this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
@@ -198,6 +219,7 @@ export class Daemon {
     this.lagTimer?.cancel()
     this.lag?.stop()
     await this.checksValue?.stop()
+    this.healthValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
     await this.api?.close()
     await told

@@ -26,7 +26,10 @@ export const ERROR_CODES = {
   SLOW_CONSUMER: 'an event stream client read too slowly and was disconnected; reconnect with ?after= the last id received',
   SILENCE_INVALID: 'a silence was malformed (matchers, times, createdBy or comment); the message says which',
   SILENCES_FULL: 'the silence limit (silencesMax) was reached; expire some first',
-  SILENCE_NOT_FOUND: 'no live silence with that id'
+  SILENCE_NOT_FOUND: 'no live silence with that id',
+  METRIC_NOT_FOUND: 'no history is kept for a metric of that name',
+  STORE_UNAVAILABLE: 'the SQLite database in the data dir could not be opened, migrated or written',
+  STORE_SCHEMA_NEWER: 'the database was written by a newer healthmon (more schema migrations than this agent knows)'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -1,4 +1,4 @@
-import type { AlertEntry, NodeStatus, PeerState } from './api/protocol.ts'
+import type { AlertEntry, NodeStatus, PeerState, PeerSummary } from './api/protocol.ts'
 import { loadConfig, type ConfigSources } from './config/load.ts'
 import type { ConfigInput } from './config/schema.ts'
 import { Daemon } from './daemon.ts'
@@ -30,6 +30,8 @@ export interface HealthStatus {
   /** Alert log entries about this member, oldest first. */
   alerts: AlertEntry[]
   failureCount: number
+  /** Its resource figures and failing checks (a peer's from its heartbeats); null when unknown. */
+  summary: PeerSummary | null
 }
 
 export interface HealthMonitorOptions extends ConfigInput {
@@ -82,7 +84,12 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
     return {
       id: self.id, name: self.name, state: 'self', status: self.status,
       metrics: { phi: null, lastHeardMs: 0, observersAgree: 0, observersTotal: 0, incarnation: self.incarnation },
-      alerts: [], failureCount: 0
+      alerts: [], failureCount: 0,
+      summary: self.resources === null && self.checksFailing === 0 ? null : {
+        cpuPercent: self.resources?.cpuPercent ?? null, memoryPercent: self.resources?.memoryPercent ?? null,
+        diskPercent: self.resources?.diskPercent ?? null, loadPerCore: self.resources?.loadPerCore ?? null,
+        checksFailing: self.checksFailing, failingChecks: self.failingChecks
+      }
     }
   }
   const peerStatus = (idOrName: string): HealthStatus | undefined => {
@@ -93,7 +100,8 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
       id: p.id, name: p.name, state: p.state, status: p.status,
       metrics: { phi: p.phi, lastHeardMs: p.lastHeardMs, observersAgree: p.observers.agree, observersTotal: p.observers.total, incarnation: p.incarnation },
       alerts: n.alerts().filter((a) => a.peer === p.id),
-      failureCount: p.failureCount
+      failureCount: p.failureCount,
+      summary: p.summary
     }
   }
 

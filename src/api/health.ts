@@ -38,7 +38,9 @@ export function assessHealth(view: ClusterView, awareness: AwarenessScale): Heal
     : 'healthy'
 
   const reasons: string[] = []
-  if (self.status !== 'healthy') reasons.push(`this node is ${self.status} (awareness ${self.awareness}, unhealthy at ${awareness.unhealthyAt})`)
+  // The node's own reasons (checks, resource thresholds) beyond awareness, which is already named.
+  const own = (self.reasons ?? []).filter((r) => !r.startsWith('local health awareness')).slice(0, 3)
+  if (self.status !== 'healthy') reasons.push(`this node is ${self.status} (awareness ${self.awareness}, unhealthy at ${awareness.unhealthyAt})${own.length > 0 ? `: ${own.join(', ')}` : ''}`)
   const counted = peers.total - peers.left
   reasons.push(counted === 0 ? 'no peers known' : `${peers.alive} of ${counted} peers alive`)
   const named = problems.slice(0, 5).map((p) => `${p.name} ${p.state}`)
@@ -48,7 +50,7 @@ export function assessHealth(view: ClusterView, awareness: AwarenessScale): Heal
   return {
     status,
     summary: reasons.join('; '),
-    node: { id: self.id, name: self.name, status: self.status, awareness: self.awareness, awarenessUnhealthyAt: awareness.unhealthyAt, awarenessMax: awareness.max },
+    node: { id: self.id, name: self.name, status: self.status, awareness: self.awareness, awarenessUnhealthyAt: awareness.unhealthyAt, awarenessMax: awareness.max, reasons: self.reasons ?? [] },
     peers,
     problems: problems.slice(0, HEALTH_PROBLEMS_MAX).map((p) => ({ id: p.id, name: p.name, state: p.state, since: p.since })),
     checkedAt: view.generatedAt

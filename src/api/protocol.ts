@@ -37,6 +37,57 @@ export interface PeerView {
   /** When the peer entered its current state (ISO 8601). */
   since: string
   addrs: string[]
+  /**
+   * The peer's own health summary from its latest heartbeat: null when this node does not
+   * observe the peer (heartbeats go to its observers only) or has not heard one yet.
+   */
+  summary: PeerSummary | null
+}
+
+/** What a heartbeat says of its sender: quantised figures (0.1 %, 0.01 load) and its failing checks. */
+export interface PeerSummary {
+  /** CPU busy share, percent of all CPUs; null when not measured. */
+  cpuPercent: number | null
+  /** Memory used (total - MemAvailable), percent. */
+  memoryPercent: number | null
+  /** The fullest watched file system: the larger of its space and inode use, percent. */
+  diskPercent: number | null
+  /** load1 / CPUs online. */
+  loadPerCore: number | null
+  checksFailing: number
+  /** Ids of the failing checks, worst first; at most 20, each cut to 16 characters. */
+  failingChecks: string[]
+}
+
+/** One file system this node watches. */
+export interface DiskUsage {
+  mountpoint: string
+  sizeBytes: number
+  availBytes: number
+  /** 100 - avail / size, percent. */
+  usedPercent: number
+  inodesUsedPercent: number
+}
+
+/** This node's latest resource reading (GET /v1/self). Each figure is null when not measured. */
+export interface SelfResources {
+  /** When it was taken (ISO 8601). */
+  sampledAt: string
+  cpuPercent: number | null
+  /** CPU time by mode (user, nice, system, idle, iowait, irq, softirq, steal) over the last interval, percent; null on the first reading. */
+  cpuPercentByMode: Record<string, number> | null
+  memoryPercent: number | null
+  memoryAvailableBytes: number | null
+  memoryTotalBytes: number | null
+  swapPercent: number | null
+  load1: number | null
+  load5: number | null
+  load15: number | null
+  cpus: number
+  loadPerCore: number | null
+  /** The fullest watched file system's use (space or inodes, whichever is higher), percent. */
+  diskPercent: number | null
+  disks: DiskUsage[]
 }
 
 export interface SelfView {
@@ -51,6 +102,13 @@ export interface SelfView {
   startedAt: string
   uptimeMs: number
   version: string
+  /** Why `status` is what it is, worst first (checks, resource thresholds, awareness); empty when healthy. */
+  reasons: string[]
+  /** The latest resource reading; null before the first sample (or when resources are not measured). */
+  resources: SelfResources | null
+  checksFailing: number
+  /** Ids of the checks not passing, worst first. */
+  failingChecks: string[]
   /** The agent's process id (for `kill`, and to tell a restarted agent from the one before). */
   pid: number
   /**
@@ -103,6 +161,60 @@ export interface PeerHistoryEntry {
 /** GET /v1/peers/{id-or-name} and `healthmon peer --json`: the peer's view plus its recent history, oldest first. */
 export interface PeerDetail extends PeerView {
   history: PeerHistoryEntry[]
+  /** The peer's recent summaries (a short in-memory trend) and where they are heading; null when none were heard. */
+  trend: PeerTrend | null
+}
+
+/** One point of a peer's trend. */
+export interface TrendPoint {
+  at: string
+  cpuPercent: number | null
+  memoryPercent: number | null
+  diskPercent: number | null
+  loadPerCore: number | null
+}
+
+/** Least-squares slope of a figure over the trend window, per minute; null with fewer than two points. */
+export interface TrendHeading {
+  last: number | null
+  perMinute: number | null
+}
+
+export interface PeerTrend {
+  /** Oldest first, at most one per sample interval. */
+  points: TrendPoint[]
+  heading: { cpuPercent: TrendHeading; memoryPercent: TrendHeading; diskPercent: TrendHeading; loadPerCore: TrendHeading }
+}
+
+/** GET /v1/metrics/history: one metric's series at one step. */
+export interface HistoryResponse {
+  name: string
+  unit: string
+  /** The range asked for (ISO 8601). */
+  since: string
+  until: string
+  /** Width of each returned point, ms. */
+  stepMs: number
+  /** Resolution of the stored tier the points were read from, ms (10 s, 1 min or 1 h). */
+  resolutionMs: number
+  series: HistorySeries[]
+}
+
+export interface HistorySeries {
+  labels: Record<string, string>
+  /** Oldest first; buckets without data are absent. */
+  points: HistoryPoint[]
+}
+
+export interface HistoryPoint {
+  /** Start of the bucket (ISO 8601). */
+  at: string
+  min: number
+  max: number
+  /** sum / count. */
+  avg: number
+  sum: number
+  count: number
 }
 
 /** GET /v1/alerts and `healthmon alerts --json`. */
@@ -127,7 +239,7 @@ export interface HealthReport {
   status: NodeStatus
   /** One line saying why, e.g. "4 of 5 peers alive; node-d dead". */
   summary: string
-  node: { id: string; name: string; status: NodeStatus; awareness: number; awarenessUnhealthyAt: number; awarenessMax: number }
+  node: { id: string; name: string; status: NodeStatus; awareness: number; awarenessUnhealthyAt: number; awarenessMax: number; reasons: string[] }
   /** Peers by state, and how many are known in all. */
   peers: Record<PeerState, number> & { total: number }
   /** The peers needing attention (suspect, dead, missing), worst first; at most 100. */
@@ -173,6 +285,7 @@ export const API_PATHS = {
   eventStream: '/v1/events/stream',
   metrics: '/metrics',
   checks: '/v1/checks',
+  metricsHistory: '/v1/metrics/history',
   peer: (idOrName: string): string => `/v1/peers/${encodeURIComponent(idOrName)}`,
   checkIn: (id: string, status: CheckInStatus): string => `/v1/checks/${encodeURIComponent(id)}/${status}`
 } as const

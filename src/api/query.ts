@@ -94,5 +94,19 @@ export function sinceParam(raw: string): Parsed<(nowMs: number) => number> {
   return { rule: 'an ISO 8601 time (2025-01-01T12:00:00Z) or a duration before now (90s, 10m, 2h, 1d)' }
 }
 
+/** A Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 128 characters). */
+export function metricNameParam(raw: string): Parsed<string> {
+  return /^[a-zA-Z_:][a-zA-Z0-9_:]{0,127}$/.test(raw) ? { value: raw } : { rule: 'a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 128 characters)' }
+}
+
+/** A duration ("10s", "5m", "1h", "1d"; a bare number is seconds) from `minMs` to `maxMs`, in ms. */
+export function durationParam(minMs: number, maxMs: number): ParamParser<number> {
+  return (raw) => {
+    const m = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(raw)
+    const ms = m === null ? Number.NaN : Number(m[1]) * UNIT_MS[m[2] ?? 's']!
+    return ms >= minMs && ms <= maxMs ? { value: ms } : { rule: `a duration from ${minMs / 1000}s to ${maxMs / 86_400_000}d (10s, 5m, 1h, 1d)` }
+  }
+}
+
 export const peerStateSet = setOf<PeerState>(PEER_STATES)
 export const severitySet = setOf<Severity>(SEVERITIES)

@@ -10,6 +10,7 @@
  *   GET /v1/alerts                -> AlertsResponse (?state, severity, peer, since, limit)
  *   GET /v1/events                -> EventsResponse (?after, limit)
  *   GET /v1/events/stream         -> NDJSON stream of StreamLine (?after)
+ *   GET /v1/metrics/history       -> HistoryResponse (?name, since, step), 404 METRIC_NOT_FOUND
  *   GET /metrics                  -> Prometheus text format
  *   GET /v1/checks                -> ChecksResponse
  *   POST /v1/checks/{id}/pass|warn|fail -> CheckDetail (a TTL check's check-in; body {"note"}),
@@ -25,8 +26,10 @@ import type { AlertEvent, HealthEventName, PeerEvent } from '../events.ts'
 import { filterAlerts, ALERTS_LIMIT_MAX } from './alerts-filter.ts'
 import { healthLine, httpStatusForHealth } from './health.ts'
 import { checkInNote } from './check-in-body.ts'
-import type { AlertEntry, ChecksResponse, ClusterView, EventEntry, EventsResponse, HealthReport, PeerDetail } from './protocol.ts'
-import { integerParam, oneOf, parseQuery, peerStateSet, severitySet, sinceParam, textParam, type ParamSpec, type ParamValues } from './query.ts'
+import type { AlertEntry, ChecksResponse, ClusterView, EventEntry, EventsResponse, HealthReport, HistoryResponse, PeerDetail } from './protocol.ts'
+import {
+  durationParam, integerParam, metricNameParam, oneOf, parseQuery, peerStateSet, severitySet, sinceParam, textParam, type ParamSpec, type ParamValues
+} from './query.ts'
 
 /** One event as the agent's event log holds it (src/event-log.ts). */
 export interface FeedEvent {
@@ -79,11 +82,30 @@ export interface ApiBackend {
   metrics(): Promise<MetricsExposition>
   /** The custom checks; absent means none are configured. */
   readonly checks?: ChecksBackend
+  /**
+   * Metric history (src/store/metric-history.ts): one metric's series over [sinceMs, nowMs], at
+   * `stepMs` or a step the store picks; undefined when no series has that name. Absent when the
+   * agent keeps no history (503).
+   */
+  history?(query: HistoryRequest): HistoryResponse | undefined
 }
 
+export interface HistoryRequest {
+  name: string
+  sinceMs: number
+  untilMs: number
+  stepMs: number | undefined
+}
+
+/** Most points per series one GET /v1/metrics/history returns; the default step keeps to HISTORY_POINTS_DEFAULT. */
+export const HISTORY_POINTS_MAX = 10_000
+export const HISTORY_POINTS_DEFAULT = 360
+/** Default range of GET /v1/metrics/history: the last hour. */
+export const HISTORY_SINCE_DEFAULT_MS = 3_600_000
+
 /** Route labels used in stats and as Prometheus label values: a fixed, small set. */
-export type ApiRouteName = 'view' | 'self' | 'peer' | 'health' | 'alerts' | 'events' | 'events_stream' | 'metrics' | 'checks' | 'check_in' | 'other'
-export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'health', 'alerts', 'events', 'events_stream', 'metrics', 'checks', 'check_in', 'other']
+export type ApiRouteName = 'view' | 'self' | 'peer' | 'health' | 'alerts' | 'events' | 'events_stream' | 'metrics' | 'metrics_history' | 'checks' | 'check_in' | 'other'
+export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'health', 'alerts', 'events', 'events_stream', 'metrics', 'metrics_history', 'checks', 'check_in', 'other']
 
 /** Most events one GET /v1/events returns (and its default). */
 export const EVENTS_LIMIT_MAX = 1000
@@ -170,6 +192,21 @@ const FIXED_ROUTES: Readonly<Record<string, RouteDefinition>> = {
     return { json: body }
   }),
   '/v1/events/stream': define('events_stream', { after: integerParam(0, Number.MAX_SAFE_INTEGER) }, (_backend, q) => ({ stream: { after: q.after } })),
+  '/v1/metrics/history': define('metrics_history', {
+    name: metricNameParam, since: sinceParam, step: durationParam(10_000, 30 * 86_400_000)
+  }, (backend, q, context) => {
+    if (q.name === undefined) return { error: { code: 'BAD_REQUEST', message: 'query parameter "name" is required (a metric name, e.g. node_load1)' } }
+    if (backend.history === undefined) return { error: { code: 'UNAVAILABLE', message: 'this agent keeps no metric history (historyEnabled is false)' } }
+    const untilMs = context.nowMs
+    const sinceMs = q.since?.(untilMs) ?? untilMs - HISTORY_SINCE_DEFAULT_MS
+    if (sinceMs >= untilMs) return { error: { code: 'BAD_REQUEST', message: 'query parameter "since" must be in the past' } }
+    if (q.step !== undefined && (untilMs - sinceMs) / q.step > HISTORY_POINTS_MAX) {
+      return { error: { code: 'BAD_REQUEST', message: `since and step ask for more than ${HISTORY_POINTS_MAX} points per series; use a larger step` } }
+    }
+    const result = backend.history({ name: q.name, sinceMs, untilMs, stepMs: q.step })
+    if (result === undefined) return { error: { code: 'METRIC_NOT_FOUND', message: `no history for metric "${q.name}"` } }
+    return { json: result }
+  }),
   '/metrics': define('metrics', {}, async (backend) => {
     const { contentType, text } = await backend.metrics()
     return { text, contentType }

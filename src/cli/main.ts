@@ -1,6 +1,6 @@
 /**
  * The `healthmon` program (DESIGN.md §3): `agent` runs the daemon; `status`, `members`, `peer`,
- * `alerts`, `watch` and `health` query a running agent through its unix socket. Running this
+ * `alerts`, `watch`, `health` and `history` query a running agent through its unix socket. Running this
  * file runs the program (`node src/cli/main.ts agent` is `npm start`; src/cli/healthmon.js imports it).
  *
  * Exit codes: 0 ok, 1 error (one line on stderr, "healthmon: <what> (<CODE>)"), 2 usage error
@@ -14,6 +14,7 @@ import { alertsCommand } from './commands/alerts.ts'
 import { checkInCommand } from './commands/check-in.ts'
 import { checksCommand } from './commands/checks.ts'
 import { healthCommand } from './commands/health.ts'
+import { historyCommand } from './commands/history.ts'
 import { keygenCommand } from './commands/keygen.ts'
 import { membersCommand } from './commands/members.ts'
 import { peerCommand } from './commands/peer.ts'
@@ -35,7 +36,7 @@ function forEachCommand(command: Command, fn: (command: Command) => void): void 
   for (const sub of command.commands) forEachCommand(sub, fn)
 }
 
-const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand, keygenCommand, checksCommand, checkInCommand]
+const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand, historyCommand, keygenCommand, checksCommand, checkInCommand]
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {

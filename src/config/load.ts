@@ -167,6 +167,15 @@ function checkConfig(input: unknown, problems: ConfigProblem[], sourceOf: (key: 
   if (config.joinRetryIntervalMsMin > config.joinRetryIntervalMsMax) {
     related('joinRetryIntervalMsMin', `must be at most joinRetryIntervalMsMax (${config.joinRetryIntervalMsMax})`)
   }
+  if (config.diskFreePercentCritical > config.diskFreePercentWarning) {
+    throw new ConfigError('diskFreePercentCritical', `must be at most diskFreePercentWarning (${config.diskFreePercentWarning})`)
+  }
+  if (config.memoryUsedPercentCritical < config.memoryUsedPercentWarning) {
+    throw new ConfigError('memoryUsedPercentCritical', `must be at least memoryUsedPercentWarning (${config.memoryUsedPercentWarning})`)
+  }
+  if (config.loadPerCoreCritical < config.loadPerCoreWarning) {
+    throw new ConfigError('loadPerCoreCritical', `must be at least loadPerCoreWarning (${config.loadPerCoreWarning})`)
+  }
   return config
 }
 
@@ -182,13 +191,15 @@ function checkNetwork(config: Config, problems: ConfigProblem[], sourceOf: (key:
       problems.push({ key: `listen[${i}]`, rule: `${JSON.stringify(address)} is not a multiaddr (${(err as Error).message}); write it like /ip4/127.0.0.1/tcp/7946, or /ip4/0.0.0.0/tcp/7946 for every interface`, source: sourceOf('listen') })
     }
   })
-  config.join.forEach((address, i) => {
-    try {
-      parseJoinAddress(address)
-    } catch (err) {
-      problems.push({ key: `join[${i}]`, rule: (err as Error).message, source: sourceOf('join'), code: 'JOIN_ADDRESS_INVALID' })
-    }
-  })
+  for (const key of ['join', 'expect'] as const) {
+    config[key].forEach((address, i) => {
+      try {
+        parseJoinAddress(address)
+      } catch (err) {
+        problems.push({ key: `${key}[${i}]`, rule: (err as Error).message, source: sourceOf(key), code: 'JOIN_ADDRESS_INVALID' })
+      }
+    })
+  }
   const exposed = listensBeyondLoopback(config.listen)
   if (exposed !== undefined && config.clusterKeyFile === '' && !config.allowOpenCluster) {
     problems.push({

@@ -47,7 +47,19 @@ export function defaultConfig(): Config {
     checks: [],
     checkRunsConcurrentMax: 4,
     checkOutputBytesMax: 4096,
-    checkHttpBodyBytesMax: 65_536
+    checkHttpBodyBytesMax: 65_536,
+    expect: [],
+    healthSampleIntervalMs: 10_000,
+    healthDiskPaths: [],
+    diskFreePercentWarning: 10,
+    diskFreePercentCritical: 5,
+    memoryUsedPercentWarning: 90,
+    memoryUsedPercentCritical: 97,
+    loadPerCoreWarning: 2,
+    loadPerCoreCritical: 4,
+    historyEnabled: true,
+    historyFlushIntervalMs: 30_000,
+    historySeriesMax: 1000
   }
 }
 
@@ -87,6 +99,14 @@ export const PROFILES: Record<Config['profile'], ConfigInput> = {
     joinRetryIntervalMsMin: 100,
     joinRetryIntervalMsMax: 2000,
     inboundConnectionsPerHostPerSecondMax: 10_000,
-    gossipIpColocationPenalty: false
+    gossipIpColocationPenalty: false,
+    // Test agents share one (often overloaded) host: its load, memory and disks say nothing
+    // about an agent, so resource thresholds never change a test agent's status.
+    diskFreePercentWarning: 0,
+    diskFreePercentCritical: 0,
+    memoryUsedPercentWarning: 100,
+    memoryUsedPercentCritical: 100,
+    loadPerCoreWarning: 1000,
+    loadPerCoreCritical: 1000
   }
 }

@@ -103,9 +103,10 @@ export const configSchema = z.strictObject({
    * Flap damping (BGP route-flap damping; src/view/flap-damping.ts): once this node's view has
    * raised flapAlarmsMax alarms about a member (alive -> suspect or dead) within flapWindowMs, the
    * member's next recovery is held as `suspect` (reason "flapping") until it has been alive,
-   * unsuspected, for flapHoldDownMs and fewer than flapAlarmsMax alarms remain in the window:
-   * a sick node on an 80 %-loss link raises flapAlarmsMax alarms per window, not one per lost
-   * heartbeat. Detection goes on meanwhile: a held member that dies is shown dead at once.
+   * unsuspected, for flapHoldDownMs: a sick node on an 80 %-loss link raises flapAlarmsMax
+   * alarms, not one per lost heartbeat. Detection goes on meanwhile: a held member that dies is
+   * shown dead at once. A longer hold-down damps intermittent flapping harder but keeps a node
+   * that really recovered (a healed partition) suspect for longer.
    * 0 turns damping off. Lower damps sooner; a longer hold-down shows a recovered node suspect
    * for longer.
    */
@@ -192,7 +193,43 @@ export const configSchema = z.strictObject({
    * not read (without expectBody the body is not read at all). Larger lets expectBody match
    * further into a big page, at up to that much memory per http check running.
    */
-  checkHttpBodyBytesMax: count(1024, 16 * 1_048_576)
+  checkHttpBodyBytesMax: count(1024, 16 * 1_048_576),
+  /**
+   * Members that must exist, by address (multiaddr or host:port, as for join; flag --expect,
+   * repeatable). Each is dialled until it answers and shown `missing` in the view until then,
+   * so an operator sees a node that never came up, not just one that died.
+   */
+  expect: z.array(z.string().min(1)).max(256),
+
+  /**
+   * Period of the resource sampler (CPU, load, memory, disks, file descriptors, PSI, event
+   * loop): the resolution of resource history and of the figures heartbeats carry. Shorter
+   * reacts sooner at about 1-2 ms of CPU per reading.
+   */
+  healthSampleIntervalMs: ms(1000, 3_600_000),
+  /** Paths whose file systems are watched (space and inodes); empty means the data dir's and /. */
+  healthDiskPaths: z.array(z.string().min(1)).max(32),
+  /** Node status: free disk space or inodes (percent) below which the node is degraded / unhealthy (node-mixin: 10 / 5). */
+  diskFreePercentWarning: z.number().min(0).max(100),
+  diskFreePercentCritical: z.number().min(0).max(100),
+  /** Node status: memory used (percent of total, from MemAvailable) above which it is degraded / unhealthy (node-mixin warns at 90). */
+  memoryUsedPercentWarning: z.number().min(0).max(100),
+  memoryUsedPercentCritical: z.number().min(0).max(100),
+  /** Node status: load1 per CPU above which it is degraded / unhealthy (node-mixin's saturation alert: 2). */
+  loadPerCoreWarning: z.number().min(0).max(1000),
+  loadPerCoreCritical: z.number().min(0).max(1000),
+  /**
+   * Whether metric history is kept in SQLite (healthmon.db in the data dir). Off: no database,
+   * GET /v1/metrics/history answers 503.
+   */
+  historyEnabled: z.boolean(),
+  /**
+   * How often history is written to SQLite. A SIGKILL loses at most this much history; each
+   * flush is one transaction (about 1-3 ms for a node's ~45 series).
+   */
+  historyFlushIntervalMs: ms(1000, 3_600_000),
+  /** Limit: metric series kept in history (name + labels; at most 65,535: a point's key holds the series id in 16 bits); new series beyond are refused and counted. */
+  historySeriesMax: count(1, 65_535)
 })
 
 export type Config = z.infer<typeof configSchema>

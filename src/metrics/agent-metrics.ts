@@ -22,6 +22,7 @@ import type { NodeInstruments } from '../node/cluster-node.ts'
 import type { SupervisorStats } from '../actors/supervisor.ts'
 import { NODE_STATUSES } from '../transport/codec.ts'
 import { DROP_REASONS, type DropReason } from '../transport/message-validator.ts'
+import { registerHealthMetrics, type HealthSource } from './health-metrics.ts'
 import { counterFrom, counterOf, gaugeFrom, gaugeOf, type Labels } from './sourced.ts'
 
 /** What the collectors read at scrape time: the parts of a ClusterNode they need. */
@@ -46,6 +47,8 @@ export interface MetricsSources {
   node: NodeSource
   /** The socket API's counters, when it is serving. */
   api(): ApiServerStats | undefined
+  /** Node health (resources, validation, history), when the agent measures it. */
+  health?: HealthSource
 }
 
 /** Phi is unitless: -log10 of the probability that a healthy peer is this late; 8 suspects. */
@@ -149,6 +152,7 @@ export class AgentMetrics {
       }
       return out
     })
+    registerHealthMetrics(r, () => this.sources?.health)
     gaugeOf(r, 'healthmon_api_connections', 'Socket API connections open', () => api()?.connectionsActive ?? 0)
     counterOf(r, 'healthmon_api_connections_rejected_total', 'Socket API connections over the limit, answered 429 or closed', () => {
       const s = api()

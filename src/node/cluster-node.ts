@@ -1,4 +1,4 @@
-import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, SelfView } from '../api/protocol.ts'
+import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfView } from '../api/protocol.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
 import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
@@ -13,7 +13,8 @@ import { MemberTable, type Member } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
-import { encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type WireMessage } from '../transport/codec.ts'
+import type { NodeHealthReport } from '../health/node-health.ts'
+import { encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type WireMessage } from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
 import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
 import type { Transport, TransportMessage } from '../transport/types.ts'
@@ -53,6 +54,16 @@ export interface ClusterNodeDeps {
    * simulator passes a synchronous run queue that it drains after every virtual timer.
    */
   schedule?: Scheduler
+  /**
+   * Node health (src/health/node-health.ts): given the Lifeguard awareness status, the summary
+   * to carry in heartbeats and show in selfView(). The node carries it; it does not own it.
+   * Absent: the status is awareness alone, with no resource figures.
+   */
+  health?: (awareness: NodeStatus) => NodeHealthReport
+  /** Called with each observed peer's health summary as its heartbeat arrives (peer trends). */
+  onPeerHealth?: (peerId: string, health: HealthSummary, atMs: number) => void
+  /** A peer's recent summaries and where they head (src/health/peer-trends.ts), for peerDetail(). */
+  peerTrend?: (peerId: string) => PeerTrend | null
 }
 
 export interface NodeInstruments {
@@ -216,7 +227,7 @@ export class ClusterNode {
         const st = this.observation.stateOf(s)
         if (st === undefined) return undefined
         const now = deps.clock.now()
-        return { state: st.state, phi: currentPhi(st, now, this.detection), lastHeardAtMs: lastArrivalMs(st.detector), status: st.health?.status, incarnation: st.incarnation, failureCount: st.failureCount }
+        return { state: st.state, phi: currentPhi(st, now, this.detection), lastHeardAtMs: lastArrivalMs(st.detector), status: st.health?.status, health: st.health, incarnation: st.incarnation, failureCount: st.failureCount }
       },
       peerHistoryMax: o.peerHistoryMax,
       suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
@@ -321,11 +332,12 @@ export class ClusterNode {
 
   selfView(): SelfView {
     const now = this.deps.clock.now()
+    const health = this.healthReport()
     return {
       id: this.identity.id,
       name: this.identity.name,
       cluster: this.identity.cluster,
-      status: this.health().status,
+      status: health.summary.status,
       incarnation: this.identity.incarnation,
       addrs: this.deps.transport.listenAddresses(),
       awareness: this.awarenessState.score,
@@ -333,7 +345,11 @@ export class ClusterNode {
       uptimeMs: Math.round(now - this.startedAtMs),
       version: this.deps.version ?? '0.0.0',
       pid: process.pid,
-      join: this.joinStatus()
+      join: this.joinStatus(),
+      reasons: health.reasons,
+      resources: health.resources,
+      checksFailing: health.summary.checksFailing,
+      failingChecks: health.summary.failingChecks ?? []
     }
   }
 
@@ -353,7 +369,7 @@ export class ClusterNode {
     const peer = peers.find((p) => p.id === idOrName) ?? peers.find((p) => p.name === idOrName)
     if (peer === undefined) return undefined
     const history = this.view.history(peer.id).map((h) => ({ at: new Date(h.atMs).toISOString(), from: h.from, to: h.to, reason: h.reason }))
-    return { ...peer, history }
+    return { ...peer, history, trend: this.deps.peerTrend?.(peer.id) ?? null }
   }
 
   alerts(): AlertEntry[] {
@@ -362,9 +378,18 @@ export class ClusterNode {
 
   /** This node's own health, carried in its heartbeats. */
   health(): HealthSummary {
+    return this.healthReport().summary
+  }
+
+  /** Lifeguard awareness's status, combined with node health's checks and resources when a provider is wired. */
+  private healthReport(): NodeHealthReport {
     const a = this.awarenessState
     const status = awareness.withholdsDead(a, this.options) ? 'unhealthy' : a.score > 0 ? 'degraded' : 'healthy'
-    return { status, checksFailing: 0 }
+    return this.deps.health?.(status) ?? {
+      summary: { status, checksFailing: 0 },
+      reasons: status === 'healthy' ? [] : [`local health awareness: this node is ${status} (its own timers run late)`],
+      resources: null
+    }
   }
 
   /** Evidence from the runtime that the event loop lagged (fed by the agent's lag monitor). */
@@ -421,6 +446,7 @@ export class ClusterNode {
         this.learn({ id: m.sender, incarnation: m.incarnation }, now)
         this.members.touch(m.sender, now)
         this.observation.send(m.sender, { type: 'heartbeat', incarnation: m.incarnation, seq: m.seq, health: m.health })
+        this.deps.onPeerHealth?.(m.sender, m.health, now)
         break
       }
       case 'join': {

@@ -26,6 +26,23 @@ export interface HealthSummary {
   status: NodeStatus
   /** Failing custom checks, 0 when none are configured. */
   checksFailing: number
+  /** The sender's resource figures; absent before its first reading (and from 0.1.0 senders). */
+  resources?: ResourceSummary
+  /** Ids of its failing checks, worst first: at most WIRE_LIMITS.failingChecksMax, each cut to failingCheckCharsMax. */
+  failingChecks?: string[]
+}
+
+/**
+ * Resource figures in a heartbeat, quantised for size: percentages to 0.1 (sent as per-mille
+ * integers), load per core to 0.01 (sent as hundredths). null: not measured on the sender.
+ */
+export interface ResourceSummary {
+  cpuPercent: number | null
+  memoryPercent: number | null
+  /** The fullest watched file system: the larger of its space and inode use, in percent. */
+  diskPercent: number | null
+  /** load1 divided by the CPUs online. */
+  loadPerCore: number | null
 }
 
 interface Header {
@@ -69,8 +86,18 @@ export type DecodeResult = { ok: true; message: WireMessage } | { ok: false; rea
 export const WIRE_LIMITS = {
   stringLengthMax: 256,
   addrsMax: 16,
-  digestMembersMax: 100_000
+  digestMembersMax: 100_000,
+  /** Failing check ids a heartbeat names (encoding cuts the list, decoding accepts up to 32). */
+  failingChecksMax: 20,
+  /** Characters of each failing check id sent (20 ids of 16 characters keep a heartbeat under 512 bytes). */
+  failingCheckCharsMax: 16,
+  /** Highest load per core a heartbeat can carry, in hundredths (1000 per core). */
+  loadPerCoreHundredthsMax: 100_000
 } as const
+
+/** Decoding is looser than encoding, so a later sender may raise the encoding bounds. */
+const FAILING_CHECKS_DECODE_MAX = 32
+const FAILING_CHECK_CHARS_DECODE_MAX = 64
 
 // One shared packer: plain msgpack (no records extension) keeps the format readable by any
 // msgpack implementation, which matters for the only-append evolution promise.
@@ -80,7 +107,7 @@ export function encodeMessage(message: WireMessage): Uint8Array {
   const head = [WIRE_VERSION, MESSAGE_TAGS[message.type], message.cluster, message.sender, message.incarnation, message.seq]
   switch (message.type) {
     case 'heartbeat':
-      return packr.pack([...head, NODE_STATUSES.indexOf(message.health.status), message.health.checksFailing])
+      return packr.pack([...head, ...encodeHealth(message.health)])
     case 'join':
       return packr.pack([...head, message.name, message.addrs])
     case 'leave':
@@ -116,10 +143,9 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
   const fail = { ok: false, reason: 'schema' } as const
   switch (tag) {
     case MESSAGE_TAGS.heartbeat: {
-      const [status, checksFailing] = body
-      const st = NODE_STATUSES[status as number]
-      if (body.length !== 2 || st === undefined || !isCount(checksFailing)) return fail
-      return { ok: true, message: { type: 'heartbeat', ...header, health: { status: st, checksFailing } } }
+      const health = decodeHealth(body)
+      if (health === undefined) return fail
+      return { ok: true, message: { type: 'heartbeat', ...header, health } }
     }
     case MESSAGE_TAGS.join: {
       const [name, addrs] = body
@@ -157,4 +183,52 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
     default:
       return { ok: false, reason: typeof tag === 'number' && Number.isInteger(tag) && tag > 0 ? 'unknown-type' : 'malformed' }
   }
+}
+
+// ---- the heartbeat's health body ---------------------------------------------------------------
+//
+// Body: [status, checksFailing, resources?, failingChecks?, ...later fields]. The summary was
+// added by appending elements to the body rather than by a new message tag or wire version: a
+// new tag or version would make every node split heartbeats by sender version forever, while
+// appended optional elements keep one heartbeat type. From this version on the decoder reads the
+// elements it knows and ignores any after them, so later fields are appended the same way and
+// older decoders skip them. (0.1.0 decoders required exactly two elements; that unreleased
+// version cannot share a cluster with this one.) `resources` is [cpu‰, memory‰, disk‰,
+// load-per-core hundredths], each an integer or nil: integers are 1-3 bytes in msgpack where
+// float64s take 9.
+
+const permille = (percent: number | null): number | null => percent === null ? null : Math.round(Math.max(0, Math.min(100, percent)) * 10)
+
+function encodeHealth(h: HealthSummary): unknown[] {
+  const out: unknown[] = [NODE_STATUSES.indexOf(h.status), h.checksFailing]
+  if (h.resources === undefined && h.failingChecks === undefined) return out
+  const r = h.resources
+  out.push(r === undefined ? null : [
+    permille(r.cpuPercent), permille(r.memoryPercent), permille(r.diskPercent),
+    r.loadPerCore === null ? null : Math.min(WIRE_LIMITS.loadPerCoreHundredthsMax, Math.round(Math.max(0, r.loadPerCore) * 100))
+  ])
+  if (h.failingChecks !== undefined) out.push(h.failingChecks.slice(0, WIRE_LIMITS.failingChecksMax).map((id) => id.slice(0, WIRE_LIMITS.failingCheckCharsMax)))
+  return out
+}
+
+const isBounded = (v: unknown, max: number): v is number | null => v === null || (isCount(v) && v <= max)
+
+function decodeHealth(body: unknown[]): HealthSummary | undefined {
+  const [status, checksFailing, resources, failing] = body
+  const st = NODE_STATUSES[status as number]
+  if (body.length < 2 || st === undefined || !isCount(checksFailing)) return undefined
+  const health: HealthSummary = { status: st, checksFailing }
+  if (resources !== undefined && resources !== null) {
+    if (!Array.isArray(resources) || resources.length < 4) return undefined
+    const [cpu, mem, disk, load] = resources as unknown[]
+    if (!isBounded(cpu, 1000) || !isBounded(mem, 1000) || !isBounded(disk, 1000) || !isBounded(load, WIRE_LIMITS.loadPerCoreHundredthsMax)) return undefined
+    const pct = (v: number | null) => v === null ? null : v / 10
+    health.resources = { cpuPercent: pct(cpu), memoryPercent: pct(mem), diskPercent: pct(disk), loadPerCore: load === null ? null : load / 100 }
+  }
+  if (failing !== undefined && failing !== null) {
+    if (!Array.isArray(failing) || failing.length > FAILING_CHECKS_DECODE_MAX) return undefined
+    if (!failing.every((id) => typeof id === 'string' && id.length > 0 && id.length <= FAILING_CHECK_CHARS_DECODE_MAX)) return undefined
+    health.failingChecks = failing as string[]
+  }
+  return health
 }

@@ -5,8 +5,10 @@
  * raised `alarmsMax` alarms about a member (shown alive -> suspect or dead) within `windowMs`
  * holds its next recovery: it goes on showing `suspect` (reason "flapping") until the verdict
  * underneath (this node's own detector, or the observers' reports) has said alive, without a
- * new suspicion, for `holdDownMs`, and until fewer than `alarmsMax` alarms remain in the window.
- * So no window ever holds more than `alarmsMax` alarms about a member at one node.
+ * new suspicion, for `holdDownMs`. A member that keeps flipping so stays suspect, raising
+ * `alarmsMax` alarms per window at one node, not one per flip; one that flips with quiet spells
+ * longer than the hold-down can raise more (a longer hold-down bounds that tighter, at a slower
+ * return to alive after a real recovery: a partition's heal, say).
  *
  * Nothing is hidden: a held member that dies is shown dead at once, and one that leaves, left.
  * A recovery from dead is held too (a sick member's probes fail, so it goes dead and back), and
@@ -66,7 +68,7 @@ export function stepFlaps(state: FlapState, input: FlapInput, options: FlapOptio
   }
   if (state.holding) {
     const steadySinceMs = state.steadySinceMs ?? nowMs
-    if (nowMs - steadySinceMs >= options.holdDownMs && alarms.length < options.alarmsMax) {
+    if (nowMs - steadySinceMs >= options.holdDownMs) {
       return { show: 'alive', state: { alarms, holding: false, steadySinceMs: undefined }, reason: `steady for ${seconds(nowMs - steadySinceMs)} after flapping` }
     }
     const reason = shown === 'suspect' ? undefined : `flapping: shown suspect until steady for ${seconds(options.holdDownMs)}`
@@ -85,7 +87,5 @@ export function stepFlaps(state: FlapState, input: FlapInput, options: FlapOptio
 /** When a held recovery can next be released (undefined: nothing held, or not steady yet). */
 export function releaseAtMs(state: FlapState, options: FlapOptions): number | undefined {
   if (!state.holding || state.steadySinceMs === undefined) return undefined
-  const steady = state.steadySinceMs + options.holdDownMs
-  const oldest = state.alarms.length >= options.alarmsMax ? state.alarms[state.alarms.length - options.alarmsMax]! + options.windowMs : 0
-  return Math.max(steady, oldest)
+  return state.steadySinceMs + options.holdDownMs
 }

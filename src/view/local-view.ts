@@ -1,8 +1,8 @@
-import type { PeerState, PeerView } from '../api/protocol.ts'
+import type { PeerState, PeerSummary, PeerView } from '../api/protocol.ts'
 import type { PeerEvent } from '../events.ts'
 import type { MemberTable } from '../membership/member-table.ts'
 import type { Clock } from '../runtime/clock.ts'
-import type { MemberState, NodeStatus } from '../transport/codec.ts'
+import type { HealthSummary, MemberState, NodeStatus } from '../transport/codec.ts'
 import { aggregateVerdicts, observerVerdict } from './aggregate.ts'
 import { NO_FLAPS, releaseAtMs, stepFlaps, type FlapOptions, type FlapState } from './flap-damping.ts'
 import type { ReportStore } from './reports.ts'
@@ -18,6 +18,8 @@ export interface OwnVerdict {
   phi: number
   lastHeardAtMs: number | undefined
   status: NodeStatus | undefined
+  /** The summary its latest heartbeat carried. */
+  health?: HealthSummary | undefined
   incarnation: number
   failureCount: number
 }
@@ -186,14 +188,15 @@ export class LocalView {
         observedBySelf: own !== undefined,
         failureCount: own !== undefined ? own.failureCount : record.failures,
         since: new Date(record.sinceMs).toISOString(),
-        addrs: member.addrs
+        addrs: member.addrs,
+        summary: own?.health === undefined ? null : peerSummary(own.health)
       })
     }
     for (const [key, m] of this.missing) {
       if (this.records.has(key)) continue
       out.push({
         id: key, name: m.name, state: 'missing', phi: null, lastHeardMs: null, observers: { agree: 0, total: 0 },
-        status: 'unknown', incarnation: 0, observedBySelf: true, failureCount: 0, since: new Date(m.sinceMs).toISOString(), addrs: [key]
+        status: 'unknown', incarnation: 0, observedBySelf: true, failureCount: 0, since: new Date(m.sinceMs).toISOString(), addrs: [key], summary: null
       })
     }
     return out
@@ -220,6 +223,19 @@ function countMatching(
     if (v === state || (state === 'suspect' && v === 'dead')) n++
   }
   return n
+}
+
+/** A heartbeat's health summary as a view row shows it. */
+export function peerSummary(h: HealthSummary): PeerSummary {
+  const r = h.resources
+  return {
+    cpuPercent: r?.cpuPercent ?? null,
+    memoryPercent: r?.memoryPercent ?? null,
+    diskPercent: r?.diskPercent ?? null,
+    loadPerCore: r?.loadPerCore ?? null,
+    checksFailing: h.checksFailing,
+    failingChecks: h.failingChecks ?? []
+  }
 }
 
 function round(value: number, digits: number): number {

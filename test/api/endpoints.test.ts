@@ -119,7 +119,7 @@ describe('GET /v1/health', () => {
     assert.deepEqual(report.peers, { total: 5, alive: 1, suspect: 1, dead: 1, left: 1, missing: 1 })
     assert.deepEqual(report.problems.map((p) => [p.name, p.state]), [['node-d', 'dead'], ['rack 1/db?', 'missing'], ['node-c', 'suspect']])
     assert.equal(report.summary, '1 of 4 peers alive; node-d dead, rack 1/db? missing, node-c suspect')
-    assert.deepEqual(report.node, { id: VIEW.self.id, name: 'node-a', status: 'healthy', awareness: 0, awarenessUnhealthyAt: 4, awarenessMax: 8 })
+    assert.deepEqual(report.node, { id: VIEW.self.id, name: 'node-a', status: 'healthy', awareness: 0, awarenessUnhealthyAt: 4, awarenessMax: 8, reasons: [] })
   })
 })
 

@@ -24,6 +24,7 @@ function peer(overrides: Partial<PeerView> & Pick<PeerView, 'id' | 'name' | 'sta
     failureCount: 0,
     since: '2025-01-01T00:00:00.000Z',
     addrs: [`/ip4/127.0.0.1/tcp/7946/p2p/${overrides.id}`],
+    summary: { cpuPercent: 12.5, memoryPercent: 40.1, diskPercent: 55, loadPerCore: 0.3, checksFailing: 0, failingChecks: [] },
     ...overrides
   }
 }
@@ -41,7 +42,11 @@ export const VIEW: ClusterView = {
     uptimeMs: 7_980_000,
     version: '0.1.0',
     pid: 4242,
-    join: { state: 'none', addresses: [], attempts: 0 }
+    join: { state: 'none', addresses: [], attempts: 0 },
+    reasons: [],
+    resources: null,
+    checksFailing: 0,
+    failingChecks: []
   },
   peers: [
     peer({ id: '12D3KooWBbbbBbbbBbbbBbbbBbbbBbbbBbbbBbbbBbbbbbbb', name: 'node-b', state: 'alive' }),
@@ -61,7 +66,8 @@ export const ALERTS: AlertEntry[] = [
 export function detailOf(view: PeerView): PeerDetail {
   return {
     ...view,
-    history: view.state === 'alive' ? [] : [{ at: '2025-01-01T02:12:00.000Z', from: 'alive', to: view.state, reason: `phi ${view.phi ?? '-'} crossed the threshold` }]
+    history: view.state === 'alive' ? [] : [{ at: '2025-01-01T02:12:00.000Z', from: 'alive', to: view.state, reason: `phi ${view.phi ?? '-'} crossed the threshold` }],
+    trend: null
   }
 }
 

@@ -9,6 +9,7 @@ import {
   colorEnabled, compareText, formatDuration, formatLastHeard, formatPhi, paint, renderTable, sanitize, shortId,
   stateSeverity, stateStyle, statusStyle, type Column
 } from '../format.ts'
+import { formatFailing, formatLoad, formatPercent, formatResources } from '../health-format.ts'
 import { fetchFromAgent, printJson, withClientOptions, type ClientOptions } from './common.ts'
 
 const PEER_COLUMNS: readonly Column<PeerView>[] = [
@@ -19,6 +20,11 @@ const PEER_COLUMNS: readonly Column<PeerView>[] = [
   { header: 'LAST HEARD', value: (p) => formatLastHeard(p.lastHeardMs), align: 'right' },
   { header: 'OBSERVERS', value: (p) => `${p.observers.agree}/${p.observers.total}`, align: 'right' },
   { header: 'STATUS', value: (p) => p.status, style: (p) => statusStyle(p.status) },
+  { header: 'CPU', value: (p) => formatPercent(p.summary?.cpuPercent), align: 'right' },
+  { header: 'MEM', value: (p) => formatPercent(p.summary?.memoryPercent), align: 'right' },
+  { header: 'DISK', value: (p) => formatPercent(p.summary?.diskPercent), align: 'right' },
+  { header: 'LOAD/CORE', value: (p) => formatLoad(p.summary?.loadPerCore), align: 'right' },
+  { header: 'FAILING CHECKS', value: (p) => formatFailing(p.summary) },
   { header: 'FAILURES', value: (p) => String(p.failureCount), align: 'right' }
 ]
 
@@ -45,7 +51,9 @@ export function renderStatus(view: ClusterView, color: boolean): string {
   const header =
     `${paint(self.name, 'bold', color)} (${shortId(self.id)}) in cluster "${sanitize(self.cluster)}": ` +
     `${paint(self.status, statusStyle(self.status), color)}, incarnation ${self.incarnation}, ` +
-    `awareness ${self.awareness}, up ${formatDuration(self.uptimeMs)}`
+    `awareness ${self.awareness}, up ${formatDuration(self.uptimeMs)}\n` +
+    `${formatResources(self.resources ?? null)}; failing checks: ${formatFailing({ checksFailing: self.checksFailing ?? 0, failingChecks: self.failingChecks ?? [] })}` +
+    ((self.reasons ?? []).length > 0 ? `\n${self.status}: ${(self.reasons ?? []).map(sanitize).join('; ')}` : '')
   const joining = joiningLine(view, color)
   if (view.peers.length === 0) return `${header}\n${joining}\nno peers known yet\n`
   return `${header}\n${joining}${activeAlerts(view.peers, color)}\n\n${renderTable(sortPeers(view.peers), PEER_COLUMNS, color)}`
