@@ -7,7 +7,7 @@ import * as awareness from '../detector/awareness.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
-import { eventNameFor, HealthEventEmitter } from '../events.ts'
+import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import type { MemberTable, Member } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
@@ -22,6 +22,8 @@ import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
 import { AntiEntropy } from './anti-entropy.ts'
 import { Connections } from './connections.ts'
+import { detectionOptions } from './detection-options.ts'
+import { recordPeerChange } from './peer-changes.ts'
 import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
@@ -133,27 +135,7 @@ export class ClusterNode {
       schedule: deps.schedule,
       onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, 'actor failed')
     })
-    this.detection = {
-      phi: {
-        windowSamplesMax: o.detectorWindowSamplesMax,
-        minStdDevMs: o.detectorMinStdDevMs,
-        acceptableHeartbeatPauseMs: o.acceptableHeartbeatPauseMs,
-        firstHeartbeatEstimateMs: o.firstHeartbeatEstimateMs > 0 ? o.firstHeartbeatEstimateMs : o.heartbeatIntervalMs,
-        // Gaps are sampled up to three intervals: one or two lost heartbeats are part of the
-        // network's normal behaviour under loss and should widen the margin (no suspicion on
-        // every lost packet), while a long outage must not blunt detection for the whole window.
-        intervalSampleMaxMs: 3 * o.heartbeatIntervalMs
-      },
-      phiSuspectThreshold: o.phiSuspectThreshold,
-      suspicionTimeoutMs: o.suspicionTimeoutMs,
-      suspicionTimeoutMsMin: o.suspicionTimeoutMsMin,
-      // A new member needs a connection and a gossip subscription before its first heartbeat.
-      firstHeartbeatGraceMs: 2 * o.heartbeatIntervalMs,
-      // The transport gives up at probeTimeoutMs; the margin covers the result's way back.
-      probeWaitMs: o.probeTimeoutMs + 250,
-      probeRetryMs: o.heartbeatIntervalMs,
-      okProbesMax: 2
-    }
+    this.detection = detectionOptions(o)
     this.observation = new Observation({
       selfId: id,
       k: o.observersPerSubject,
@@ -233,15 +215,7 @@ export class ClusterNode {
       onChange: (e) => {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
-        const name = eventNameFor(e.from, e.to)
-        this.eventLog.append(name, e.atMs, e)
-        this.events.emit(name, e)
-        if (e.from === 'missing' && e.to === 'alive') return
-        const entry = this.alertLog.add({ at: new Date(e.atMs).toISOString(), peer: e.peer, peerName: e.name, from: e.from, to: e.to, message: `${e.name} is ${e.to}: ${e.reason}` })
-        const alert = { id: entry.id, severity: entry.severity, peer: e.peer, message: entry.message, atMs: e.atMs }
-        this.eventLog.append('alert:raised', e.atMs, alert)
-        this.events.emit('alert:raised', alert)
-        deps.logger.info({ peer: e.peer, name: e.name, from: e.from, to: e.to, reason: e.reason }, 'peer state changed')
+        recordPeerChange(this, deps.logger, e)
       }
     })
   }
