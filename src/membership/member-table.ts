@@ -64,7 +64,8 @@ export class MemberTable {
     if (facts.id === this.selfId) return
     const known = this.members.get(facts.id)
     this.version++
-    this.members.set(facts.id, { ...facts, firstSeenMs: known?.firstSeenMs ?? nowMs, updatedMs: nowMs })
+    if (known === undefined) this.members.set(facts.id, { ...facts, firstSeenMs: nowMs, updatedMs: nowMs })
+    else Object.assign(known, facts, { updatedMs: nowMs })
   }
 
   /** Whether a new member fits under membersMax. */

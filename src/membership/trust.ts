@@ -148,26 +148,33 @@ function ownStatement(ctx: TrustContext, s: OwnStatement): TrustResult {
     if (s.proof !== undefined) member.proof = s.proof
     return { member, added: true, effects: [] }
   }
+  // Most statements (a heartbeat at the known incarnation) change nothing: no copy then.
+  const newer = s.incarnation > k.incarnation
+  const leaves = s.incarnation === k.incarnation && s.left && !k.left
+  const takesProof = s.proof !== undefined && isNewerProof(s.proof, k.proof)
+  const fillsIn = !takesProof && k.proof === undefined && s.incarnation >= k.incarnation &&
+    ((s.name !== undefined && s.name !== k.name) || (s.addrs !== undefined && s.addrs.length > 0 && s.addrs.join(' ') !== k.addrs.join(' ')))
+  if (!newer && !leaves && !takesProof && !fillsIn) return NOTHING
   const next: MemberFacts = { ...k }
-  if (s.incarnation > k.incarnation) {
+  if (newer) {
     next.incarnation = s.incarnation
     next.left = s.left
     next.hearsay = s.left ? 'left' : 'alive'
-  } else if (s.incarnation === k.incarnation && s.left && !k.left) {
+  } else if (leaves) {
     next.left = true
     next.hearsay = 'left'
   }
-  if (s.proof !== undefined && isNewerProof(s.proof, k.proof)) {
+  if (takesProof) {
     next.proof = s.proof
     next.name = s.name ?? next.name
     next.addrs = s.addrs ?? next.addrs
-  } else if (k.proof === undefined && s.incarnation >= k.incarnation) {
+  } else if (fillsIn) {
     // An unsigned own statement (an older node's join, its own digest row) fills in what no
     // record has given yet.
     if (s.name !== undefined) next.name = s.name
     if (s.addrs !== undefined && s.addrs.length > 0) next.addrs = s.addrs
   }
-  return sameFacts(k, next) ? NOTHING : { member: next, added: false, effects: [] }
+  return { member: next, added: false, effects: [] }
 }
 
 function digestEntry(ctx: TrustContext, from: string, e: MemberDigestEntry, proof: 'valid' | 'invalid' | 'none'): TrustResult {
@@ -237,8 +244,4 @@ function refute(claimedIncarnation: number, why: string): TrustResult {
 export function isNewerProof(a: RecordProof, b: RecordProof | undefined): boolean {
   if (b === undefined) return true
   return a.incarnation > b.incarnation || (a.incarnation === b.incarnation && a.left && !b.left)
-}
-
-function sameFacts(a: MemberFacts, b: MemberFacts): boolean {
-  return a.incarnation === b.incarnation && a.left === b.left && a.hearsay === b.hearsay && a.name === b.name && a.addrs === b.addrs && a.proof === b.proof
 }
