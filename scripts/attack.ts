@@ -13,18 +13,21 @@
  * agent is SIGKILLed alone (baseline) and, once restarted, again while phantom and "alive"
  * verdicts flow: both times until every other agent shows it dead. Last, the attacker announces
  * itself (in a small cluster it then observes everyone) and storms a victim with dead verdicts:
- * the refutation limit must bound its incarnation. Every loop is bounded; every agent is ended by
- * its pid on exit.
+ * the refutation limit must bound its incarnation, and sends a digest of Sybils (fresh keys, each
+ * with a genuine signed record): digestNewMembersMax must bound what one exchange introduces.
+ * Every loop is bounded; every agent is ended by its pid on exit.
  */
 import { request } from 'node:http'
 import { parseArgs } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { ClusterView } from '../src/api/protocol.ts'
 import { sleep, systemClock } from '../src/runtime/clock.ts'
 import { silentLogger } from '../src/runtime/logger.ts'
 import { Attacker } from '../src/sim/attacker.ts'
 import { ProcessCluster, type AgentProcess } from '../src/sim/process-cluster.ts'
 import { createLibp2pTransport } from '../src/transport/libp2p-transport.ts'
+import { recordSigningBytes, type MemberDigestEntry } from '../src/transport/codec.ts'
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '4' }, 'settle-ms': { type: 'string', default: '3000' } } })
 const size = Number(values.nodes)
@@ -186,6 +189,26 @@ try {
   console.log(JSON.stringify({
     attack: 'refutation-storm-as-observer', sent: `100 dead verdicts about ${victim.name} at its current incarnation over ${Math.round(stormMs)} ms, from an announced member`,
     stormMs: Math.round(stormMs), rejected: delta(stormBefore, await rejections(others)), victimIncarnationRaisedBy: raised, victimAliveEverywhere: victimAlive
+  }))
+
+  // Sybils: members with real keys and genuine records cannot be told from new members, so they
+  // are not rejected; one exchange may introduce at most digestNewMembersMax (256) of them.
+  const sybils: MemberDigestEntry[] = []
+  for (let i = 0; i < 400; i++) {
+    const key = await generateKeyPair('Ed25519')
+    const facts = { id: peerIdFromPrivateKey(key).toString(), name: `sybil-${i}`, addrs: [], incarnation: 1, left: false }
+    const signature = key.sign(recordSigningBytes(CLUSTER, facts)) as Uint8Array
+    sybils.push({ id: facts.id, name: facts.name, incarnation: 1, state: 'alive', addrs: [], proof: { incarnation: 1, left: false, signature } })
+  }
+  const target0 = others[0]!
+  const sizeBefore = (await cluster.view(target0)).peers.length
+  const sybilBefore = await rejections([target0])
+  await mallory.digest(views[0]!.self.id, sybils)
+  await sleep(clock, 500)
+  const introduced = (await cluster.view(target0)).peers.length - sizeBefore
+  console.log(JSON.stringify({
+    attack: 'sybil-digest', sent: `one digest of ${sybils.length} members with fresh keys and genuine signed records to ${target0.name}`,
+    rejected: delta(sybilBefore, await rejections([target0])), introducedByOneExchange: introduced
   }))
 } finally {
   await transport?.stop()

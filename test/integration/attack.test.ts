@@ -22,6 +22,7 @@ interface Line {
   stormMs?: number
   victimIncarnationRaisedBy?: number
   victimAliveEverywhere?: boolean
+  introducedByOneExchange?: number
 }
 
 function runScript(): Promise<{ lines: Line[]; code: number | null; stderr: string }> {
@@ -64,5 +65,8 @@ describe('scripts/attack.ts on real agents', { timeout: RUN_MS_MAX + 10_000 }, (
     assert.ok(storm.victimIncarnationRaisedBy! <= allowed, `raised by ${storm.victimIncarnationRaisedBy}, at most ${allowed}`)
     assert.ok((storm.rejected!['membership:refutation-deferred'] ?? 0) > 0)
     assert.equal(storm.victimAliveEverywhere, true)
+    const sybils = byName.get('sybil-digest')!
+    assert.ok(sybils.introducedByOneExchange! <= 256, `one exchange introduced ${sybils.introducedByOneExchange}`)
+    assert.ok((sybils.rejected!['membership:digest-budget'] ?? 0) >= 400 - 256)
   })
 })
