@@ -145,6 +145,29 @@ export const configSchema = z.strictObject({
   reconnectIntervalMs: ms(100, 3_600_000),
   /** Forget dead or left members after this long (Serf's reconnect_timeout is 24 h). */
   reapAfterMs: ms(1_000, 30 * 24 * 3_600_000),
+  /**
+   * Trust: how far above the highest incarnation a member has stated itself a claim about it (a
+   * verdict, a digest row) may be; further claims are rejected and counted (incarnation-ahead).
+   * The margin covers a refutation whose signed record has not reached this node yet; a larger
+   * one lets a hostile member force more needless refutations. About this node itself the
+   * margin is always zero. Unit: incarnations.
+   */
+  incarnationAheadMax: count(0, 1000),
+  /**
+   * Trust: unknown members one anti-entropy exchange may introduce (each with its own signed
+   * record), and signatures it may check; the rest are dropped and counted (digest-budget) and
+   * arrive with later exchanges. Higher lets a joining node learn a large cluster in fewer
+   * exchanges (a 1,000-member cluster in 4 at 256); lower caps what one hostile digest can add
+   * and the CPU it costs (about 50 µs per Ed25519 check). Unit: members per exchange.
+   */
+  digestNewMembersMax: count(1, 100_000),
+  /**
+   * Trust: least time between two refutations (SWIM: a claim that this node is dead is refuted
+   * with claim + 1). A claim inside the interval is refuted when it ends, so a repeated claim
+   * cannot make this node re-announce itself in a storm; longer bounds the storm harder and
+   * delays a genuine refutation by up to this much.
+   */
+  refutationIntervalMsMin: ms(0, 600_000),
 
   /** Limit: messages an actor mailbox holds; further ones are dropped and counted. */
   mailboxLengthMax: count(1, 1_000_000),

@@ -1,30 +1,22 @@
 import type { MemberDigestEntry, MemberState } from '../transport/codec.ts'
+import type { MemberFacts } from './trust.ts'
 
 /**
- * Who is in the cluster, as far as this node knows: identity (id, name, addresses) and the
- * newest incarnation seen, learned from join/leave announcements, heartbeats, verdicts and
- * anti-entropy digests. Liveness verdicts live elsewhere (peer actors, verdict reports); the table
+ * Who is in the cluster, as far as this node knows: identity (id, name, addresses), the newest
+ * incarnation the member stated itself, and its latest signed record, as the trust rules
+ * (src/membership/trust.ts) admit them from the member's own heartbeats, announcements and
+ * signed records relayed in anti-entropy digests. Liveness verdicts live elsewhere (peer actors, verdict reports); the table
  * keeps only `hearsay`, the state another node's digest claimed, used until first-hand or
  * reported evidence for the current incarnation exists.
  *
  * Bounded by membersMax: a member beyond it is refused and counted; dead and left members are
  * reaped after reapAfterMs.
  */
-export interface Member {
-  id: string
-  name: string
-  addrs: string[]
-  incarnation: number
-  /** Announced a graceful leave at `incarnation`. */
-  left: boolean
-  /** State claimed by a digest for `incarnation`, before any better evidence. */
-  hearsay: MemberState
+export interface Member extends MemberFacts {
   firstSeenMs: number
   /** Last time anything about this member changed or was confirmed. */
   updatedMs: number
 }
-
-export type MemberChange = 'added' | 'updated' | 'unchanged' | 'refused'
 
 export class MemberTable {
   private readonly members = new Map<string, Member>()
@@ -65,58 +57,20 @@ export class MemberTable {
   }
 
   /**
-   * Learns of a member or newer facts about it. A higher incarnation replaces name, addresses,
-   * the left flag and hearsay; the same incarnation only fills in missing facts.
+   * Stores a member's new facts, as decided by the trust rules (src/membership/trust.ts): adds it
+   * (the caller checked hasRoom()) or replaces what was held.
    */
-  upsert(fact: { id: string; name?: string; addrs?: string[]; incarnation: number; left?: boolean; hearsay?: MemberState }, nowMs: number): MemberChange {
-    if (fact.id === this.selfId) return 'unchanged'
-    const known = this.members.get(fact.id)
-    if (known === undefined) {
-      if (this.members.size >= this.membersMax) {
-        this.refused++
-        return 'refused'
-      }
-      this.version++
-      this.members.set(fact.id, {
-        id: fact.id,
-        name: fact.name ?? fact.id,
-        addrs: fact.addrs ?? [],
-        incarnation: fact.incarnation,
-        left: fact.left ?? false,
-        hearsay: fact.left === true ? 'left' : (fact.hearsay ?? 'alive'),
-        firstSeenMs: nowMs,
-        updatedMs: nowMs
-      })
-      return 'added'
-    }
-    let changed = false
-    if (fact.incarnation > known.incarnation) {
-      known.incarnation = fact.incarnation
-      known.left = fact.left ?? false
-      known.hearsay = known.left ? 'left' : (fact.hearsay ?? 'alive')
-      if (fact.name !== undefined) known.name = fact.name
-      if (fact.addrs !== undefined && fact.addrs.length > 0) known.addrs = fact.addrs
-      changed = true
-    } else if (fact.incarnation === known.incarnation) {
-      if (fact.left === true && !known.left) {
-        known.left = true
-        known.hearsay = 'left'
-        changed = true
-      }
-      if (fact.name !== undefined && known.name === known.id && fact.name !== known.name) {
-        known.name = fact.name
-        changed = true
-      }
-      if (fact.addrs !== undefined && fact.addrs.length > 0 && known.addrs.length === 0) {
-        known.addrs = fact.addrs
-        changed = true
-      }
-    }
-    if (changed) {
-      known.updatedMs = nowMs
-      this.version++
-    }
-    return changed ? 'updated' : 'unchanged'
+  apply(facts: MemberFacts, nowMs: number): void {
+    if (facts.id === this.selfId) return
+    const known = this.members.get(facts.id)
+    this.version++
+    if (known === undefined) this.members.set(facts.id, { ...facts, firstSeenMs: nowMs, updatedMs: nowMs })
+    else Object.assign(known, facts, { updatedMs: nowMs })
+  }
+
+  /** Whether a new member fits under membersMax. */
+  hasRoom(): boolean {
+    return this.members.size < this.membersMax
   }
 
   /** Touches a member (e.g. on a heartbeat) so reaping does not take a live one. */
@@ -151,7 +105,9 @@ export class MemberTable {
   digest(stateOf: (m: Member) => MemberState): MemberDigestEntry[] {
     const out: MemberDigestEntry[] = []
     for (const m of this.members.values()) {
-      out.push({ id: m.id, name: m.name, incarnation: m.incarnation, state: stateOf(m), addrs: m.addrs })
+      const entry: MemberDigestEntry = { id: m.id, name: m.name, incarnation: m.incarnation, state: stateOf(m), addrs: m.addrs }
+      if (m.proof !== undefined) entry.proof = m.proof
+      out.push(entry)
     }
     return out
   }

@@ -23,6 +23,7 @@ import type { SupervisorStats } from '../actors/supervisor.ts'
 import { NODE_STATUSES } from '../transport/codec.ts'
 import { DROP_REASONS, type DropReason } from '../transport/message-validator.ts'
 import { registerHealthMetrics, type HealthSource } from './health-metrics.ts'
+import { TRUST_DROP_REASONS, type TrustDropReason } from '../membership/trust.ts'
 import { counterFrom, counterOf, gaugeFrom, gaugeOf, type Labels } from './sourced.ts'
 
 /** What the collectors read at scrape time: the parts of a ClusterNode they need. */
@@ -38,6 +39,7 @@ export interface NodeSource {
   readonly validator: { readonly dropped: Readonly<Record<DropReason, number>>; readonly accepted: number }
   readonly supervisor: { readonly stats: SupervisorStats }
   readonly members: { readonly refused: number }
+  readonly membership: { readonly dropped: Readonly<Record<TrustDropReason, number>> }
   readonly alertLog: { readonly dropped: number }
   readonly eventLog: { readonly lastId: number }
   clusterView(): ClusterView
@@ -128,6 +130,10 @@ export class AgentMetrics {
     counterFrom(r, 'healthmon_gossip_messages_rejected_total', 'Gossip messages dropped by the validator, by reason', ['reason'], () => {
       const dropped = node()?.validator.dropped
       return DROP_REASONS.map((reason) => [{ reason }, dropped?.[reason] ?? 0] as const)
+    })
+    counterFrom(r, 'healthmon_membership_rejected_total', 'Membership inputs (announcements, digest rows, verdicts, refutations) refused by the trust rules, by reason', ['reason'], () => {
+      const dropped = node()?.membership.dropped
+      return TRUST_DROP_REASONS.map((reason) => [{ reason }, dropped?.[reason] ?? 0] as const)
     })
     counterOf(r, 'healthmon_verdicts_published_total', 'Verdict changes (alive, suspect, dead) this node published about peers it observes', stats('verdictsPublished'))
     counterOf(r, 'healthmon_publish_errors_total', 'Gossip publishes that failed', stats('publishErrors'))

@@ -1,7 +1,7 @@
 import { murmur3 } from '../membership/hash.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
-import { decodeMessage, encodeMessage, type ChecksumMessage, type DigestMessage, type MemberDigestEntry } from '../transport/codec.ts'
+import { decodeMessage, encodeMessage, type ChecksumMessage, type DigestMessage, type MemberDigestEntry, type SignedDigestMessage } from '../transport/codec.ts'
 import { SYNC_PROTOCOL } from '../transport/topics.ts'
 import type { Transport } from '../transport/types.ts'
 
@@ -30,7 +30,7 @@ export interface AntiEntropyDeps {
   header(): { cluster: string; sender: string; incarnation: number; seq: number }
   /** This node's digest: itself first, then every member it knows. */
   entries(): MemberDigestEntry[]
-  /** Applies a digest received from `from` (already checked to come from it). */
+  /** Applies a digest received from `from` (already checked to come from it; the trust rules judge its entries). */
   merge(from: string, entries: MemberDigestEntry[]): void
   /**
    * Changes whenever entries() may have changed (membership, view, own incarnation): the
@@ -46,8 +46,8 @@ export const SYNC_BYTES_MAX = 4 * 1024 * 1024
 /**
  * An order-independent 64-bit checksum of digest entries: the sum (two 32-bit lanes) of a
  * MurmurHash3-style hash of each entry's id, name, incarnation, state and addresses. Not
- * cryptographic: it only decides whether a full exchange is worth it, and members of one
- * cluster already trust each other's digests.
+ * cryptographic: it only decides whether a full exchange is worth it; what a digest may teach
+ * is decided entry by entry by the trust rules (membership/trust.ts), whatever the checksum.
  */
 export function digestChecksum(entries: readonly MemberDigestEntry[]): string {
   let a = 0
@@ -75,7 +75,7 @@ export class AntiEntropy {
     this.deps.transport.handle(SYNC_PROTOCOL, async (from, request) => {
       const m = this.decode(from, request)
       if (m?.type === 'checksum') return this.encodeChecksum()
-      if (m?.type === 'digest') this.deps.merge(from, m.members)
+      if (m?.type === 'digest' || m?.type === 'signed-digest') this.deps.merge(from, m.members)
       return this.encode()
     })
   }
@@ -103,7 +103,7 @@ export class AntiEntropy {
       return
     }
     // A peer without the checksum message answered with its digest: take it, then send ours.
-    if (m?.type === 'digest') this.deps.merge(peerId, m.members)
+    if (m?.type === 'digest' || m?.type === 'signed-digest') this.deps.merge(peerId, m.members)
     await this.syncWith(peerId)
   }
 
@@ -133,7 +133,7 @@ export class AntiEntropy {
   }
 
   private encode(): Uint8Array {
-    return encodeMessage({ type: 'digest', ...this.deps.header(), members: this.deps.entries() })
+    return encodeMessage({ type: 'signed-digest', ...this.deps.header(), members: this.deps.entries() })
   }
 
   private encodeChecksum(): Uint8Array {
@@ -142,17 +142,18 @@ export class AntiEntropy {
 
   private receive(from: string, bytes: Uint8Array): void {
     const m = this.decode(from, bytes)
-    if (m?.type === 'digest') this.deps.merge(from, m.members)
+    if (m?.type === 'digest' || m?.type === 'signed-digest') this.deps.merge(from, m.members)
     else if (m !== undefined) this.stats.syncErrors++
   }
 
   /** A digest or checksum from `from` of this cluster, or undefined (counted as an error). */
-  private decode(from: string, bytes: Uint8Array): DigestMessage | ChecksumMessage | undefined {
+  private decode(from: string, bytes: Uint8Array): DigestMessage | SignedDigestMessage | ChecksumMessage | undefined {
     const decoded = decodeMessage(bytes, SYNC_BYTES_MAX)
-    if (!decoded.ok || (decoded.message.type !== 'digest' && decoded.message.type !== 'checksum') || decoded.message.cluster !== this.deps.cluster || decoded.message.sender !== from) {
+    const m = decoded.ok ? decoded.message : undefined
+    if (m === undefined || (m.type !== 'digest' && m.type !== 'signed-digest' && m.type !== 'checksum') || m.cluster !== this.deps.cluster || m.sender !== from) {
       this.stats.syncErrors++
       return undefined
     }
-    return decoded.message
+    return m
   }
 }

@@ -7,14 +7,14 @@ import * as awareness from '../detector/awareness.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
-import { eventNameFor, HealthEventEmitter } from '../events.ts'
+import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
-import { MemberTable, type Member } from '../membership/member-table.ts'
+import type { MemberTable, Member } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
 import type { NodeHealthReport } from '../health/node-health.ts'
-import { encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type WireMessage } from '../transport/codec.ts'
+import { encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage, type WireMessage } from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
 import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
 import type { Transport, TransportMessage } from '../transport/types.ts'
@@ -23,6 +23,9 @@ import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
 import { AntiEntropy } from './anti-entropy.ts'
 import { Connections } from './connections.ts'
+import { detectionOptions } from './detection-options.ts'
+import { recordPeerChange } from './peer-changes.ts'
+import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
 import type { NodeOptions } from './options.ts'
@@ -32,7 +35,9 @@ import type { NodeOptions } from './options.ts'
  * libp2p on real time, the simulator over the in-memory network on virtual time. It publishes
  * heartbeats, learns members (join/leave announcements, anti-entropy), observes its subjects with
  * one PeerActor each, publishes their verdicts, combines others' verdicts into the local view,
- * refutes suspicions about itself, and tracks its own health (Lifeguard awareness).
+ * refutes suspicions about itself, and tracks its own health (Lifeguard awareness). What it may
+ * believe about members (who exists, their addresses, incarnations, leaves, whose verdicts count)
+ * is decided by the trust rules (membership/trust.ts) through its Membership (membership.ts).
  */
 export interface ClusterNodeDeps {
   transport: Transport
@@ -82,6 +87,7 @@ export class ClusterNode {
   readonly eventLog: EventLog
   readonly validator: MessageValidator
   readonly members: MemberTable
+  readonly membership: Membership
   readonly reports: ReportStore
   readonly view: LocalView
   readonly alertLog: AlertLog
@@ -119,7 +125,20 @@ export class ClusterNode {
     this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
     this.events$ = eventsTopic(o.cluster)
     this.validator = new MessageValidator({ cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2 })
-    this.members = new MemberTable(id, o.membersMax)
+    this.membership = new Membership({
+      transport: deps.transport,
+      identity: this.identity,
+      clock: deps.clock,
+      logger: deps.logger,
+      options: o,
+      observersOf: (s) => this.observation.observersOf(s),
+      onChanged: (peerId, membershipChanged) => this.refreshMember(peerId, membershipChanged),
+      onRefuted: () => {
+        this.stats.refutations++
+        this.announceJoin()
+      }
+    })
+    this.members = this.membership.members
     this.reports = new ReportStore(o.membersMax, Math.max(4 * o.observersPerSubject, 32))
     this.alertLog = new AlertLog(o.alertLogMax)
     this.eventLog = new EventLog(o.eventLogMax)
@@ -131,27 +150,7 @@ export class ClusterNode {
       schedule: deps.schedule,
       onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, 'actor failed')
     })
-    this.detection = {
-      phi: {
-        windowSamplesMax: o.detectorWindowSamplesMax,
-        minStdDevMs: o.detectorMinStdDevMs,
-        acceptableHeartbeatPauseMs: o.acceptableHeartbeatPauseMs,
-        firstHeartbeatEstimateMs: o.firstHeartbeatEstimateMs > 0 ? o.firstHeartbeatEstimateMs : o.heartbeatIntervalMs,
-        // Gaps are sampled up to three intervals: one or two lost heartbeats are part of the
-        // network's normal behaviour under loss and should widen the margin (no suspicion on
-        // every lost packet), while a long outage must not blunt detection for the whole window.
-        intervalSampleMaxMs: 3 * o.heartbeatIntervalMs
-      },
-      phiSuspectThreshold: o.phiSuspectThreshold,
-      suspicionTimeoutMs: o.suspicionTimeoutMs,
-      suspicionTimeoutMsMin: o.suspicionTimeoutMsMin,
-      // A new member needs a connection and a gossip subscription before its first heartbeat.
-      firstHeartbeatGraceMs: 2 * o.heartbeatIntervalMs,
-      // The transport gives up at probeTimeoutMs; the margin covers the result's way back.
-      probeWaitMs: o.probeTimeoutMs + 250,
-      probeRetryMs: o.heartbeatIntervalMs,
-      okProbesMax: 2
-    }
+    this.detection = detectionOptions(o)
     this.observation = new Observation({
       selfId: id,
       k: o.observersPerSubject,
@@ -190,7 +189,7 @@ export class ClusterNode {
       requestTimeoutMs: o.probeTimeoutMs * 2,
       header: () => this.identity.nextHeader(),
       entries: () => this.digest(),
-      merge: (from, entries) => this.mergeDigest(from, entries),
+      merge: (from, entries) => this.membership.mergeDigest(from, entries),
       version: () => `${this.members.version}:${this.view.version}:${this.identity.incarnation}:${this.leaving}`,
       isRunning: () => this.running
     })
@@ -235,15 +234,7 @@ export class ClusterNode {
       onChange: (e) => {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
-        const name = eventNameFor(e.from, e.to)
-        this.eventLog.append(name, e.atMs, e)
-        this.events.emit(name, e)
-        if (e.from === 'missing' && e.to === 'alive') return
-        const entry = this.alertLog.add({ at: new Date(e.atMs).toISOString(), peer: e.peer, peerName: e.name, from: e.from, to: e.to, message: `${e.name} is ${e.to}: ${e.reason}` })
-        const alert = { id: entry.id, severity: entry.severity, peer: e.peer, message: entry.message, atMs: e.atMs }
-        this.eventLog.append('alert:raised', e.atMs, alert)
-        this.events.emit('alert:raised', alert)
-        deps.logger.info({ peer: e.peer, peerName: e.name, from: e.from, to: e.to, reason: e.reason }, 'peer state changed')
+        recordPeerChange(this, deps.logger, e)
       }
     })
   }
@@ -293,7 +284,7 @@ export class ClusterNode {
     this.running = false
     if (options.leave) {
       this.leaving = true
-      await this.publish(this.events$, { type: 'leave', ...this.identity.nextHeader() })
+      await this.publish(this.events$, this.recordMessage())
       // Gossip is fire and forget, and closing the connections right after publishing can lose
       // the message under load. So the leave also goes directly, as an anti-entropy digest that
       // lists this node as left, to the connected peers (acknowledged); from them it spreads by
@@ -309,6 +300,17 @@ export class ClusterNode {
     this.observation.stopAll()
     await this.supervisor.stopAll()
     await this.deps.transport.stop()
+  }
+
+  /**
+   * An operator's force-leave of a member (healthmon force-leave): marks it left here until it
+   * comes back with a higher incarnation. False when the member is unknown.
+   */
+  forceLeave(idOrName: string): boolean {
+    const m = this.members.get(idOrName) ?? [...this.members.all()].find((x) => x.name === idOrName)
+    if (m === undefined || !this.membership.forceLeave(m.id)) return false
+    this.view.refresh(m.id, 'force-left by an operator')
+    return true
   }
 
   /** Registers an expected member by address: dialled until it answers, `missing` until then. */
@@ -423,9 +425,14 @@ export class ClusterNode {
     this.heartbeatTimer = clock.setTimeout(() => this.heartbeatTick(), this.nextHeartbeatDueMs - now)
   }
 
+  /** Announces this node's signed record (on start, after joining, after a refutation). */
   private announceJoin(): void {
-    const addrs = this.deps.transport.listenAddresses()
-    void this.publish(this.events$, { type: 'join', ...this.identity.nextHeader(), name: this.identity.name, addrs })
+    void this.publish(this.events$, this.recordMessage())
+  }
+
+  private recordMessage(): RecordMessage {
+    const r = this.membership.ownRecord(this.leaving)
+    return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
   }
 
   private publishVerdict(subject: string, subjectIncarnation: number, state: 'alive' | 'suspect' | 'dead', health: HealthSummary | undefined): void {
@@ -443,34 +450,26 @@ export class ClusterNode {
     switch (m.type) {
       case 'heartbeat': {
         this.stats.heartbeatsReceived++
-        this.learn({ id: m.sender, incarnation: m.incarnation }, now)
+        this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: false })
         this.members.touch(m.sender, now)
         this.observation.send(m.sender, { type: 'heartbeat', incarnation: m.incarnation, seq: m.seq, health: m.health })
         this.deps.onPeerHealth?.(m.sender, m.health, now)
         break
       }
-      case 'join': {
-        this.learn({ id: m.sender, name: m.name, addrs: m.addrs, incarnation: m.incarnation }, now)
-        this.observation.send(m.sender, { type: 'join', incarnation: m.incarnation })
+      case 'record':
+        this.membership.onRecord(m)
+        this.announced(m.sender, m.incarnation, m.left)
         break
-      }
-      case 'leave': {
-        this.learn({ id: m.sender, incarnation: m.incarnation, left: true }, now)
-        this.observation.send(m.sender, { type: 'leave', incarnation: m.incarnation })
-        this.view.refresh(m.sender, 'announced a graceful leave')
-        this.scheduleRebuild()
+      case 'join':
+        this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: false, name: m.name, addrs: m.addrs })
+        this.announced(m.sender, m.incarnation, false)
         break
-      }
+      case 'leave':
+        this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: true })
+        this.announced(m.sender, m.incarnation, true)
+        break
       case 'verdict': {
-        if (m.subject === this.identity.id) {
-          // Only a dead verdict is refuted. A suspicion clears by itself when the observer's next
-          // heartbeat arrives (or its probe is answered); refuting it too would re-incarnate this
-          // node on every lost heartbeat, and over a one-way link where heartbeats never reach
-          // the observer it would flap alive/suspect for ever.
-          if (m.state === 'dead') this.refute(m.subjectIncarnation, `${m.sender} reported this node dead`)
-          break
-        }
-        this.learn({ id: m.subject, incarnation: m.subjectIncarnation }, now)
+        if (!this.membership.onVerdict(m)) break
         const recorded = this.reports.record(m.subject, m.sender, {
           state: m.state, subjectIncarnation: m.subjectIncarnation, subjectStatus: m.subjectStatus,
           observerIncarnation: m.incarnation, observerSeq: m.seq, atMs: now
@@ -479,17 +478,18 @@ export class ClusterNode {
         break
       }
       case 'digest':
+      case 'signed-digest':
       case 'checksum':
         break
     }
   }
 
-  /** Adds or updates a member; a new one or a new incarnation reshapes the rings. */
-  private learn(fact: Parameters<MemberTable['upsert']>[0], now: number): void {
-    if (fact.id === this.identity.id) return
-    const leftBefore = this.members.get(fact.id)?.left
-    const change = this.members.upsert(fact, now)
-    if (change === 'added' || change === 'updated') this.refreshMember(fact.id, change === 'added' || this.members.get(fact.id)?.left !== leftBefore)
+  /** A member announced itself (join or leave): tell its actor, when this node observes it. */
+  private announced(peerId: string, incarnation: number, left: boolean): void {
+    const m = this.members.get(peerId)
+    if (m === undefined || m.incarnation !== incarnation || m.left !== left) return
+    this.observation.send(peerId, { type: left ? 'leave' : 'join', incarnation })
+    if (left) this.view.refresh(peerId, 'announced a graceful leave')
   }
 
   /**
@@ -504,18 +504,10 @@ export class ClusterNode {
     if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.scheduleRebuild()
   }
 
-  private refute(claimedIncarnation: number, why: string): void {
-    if (!this.identity.refute(claimedIncarnation)) return
-    this.stats.refutations++
-    this.deps.logger.warn({ incarnation: this.identity.incarnation, why }, 'refuting a suspicion about this node')
-    this.announceJoin()
-  }
-
   // ---- anti-entropy --------------------------------------------------------------------------
 
   private digest(): MemberDigestEntry[] {
-    const self: MemberDigestEntry = { id: this.identity.id, name: this.identity.name, incarnation: this.identity.incarnation, state: this.leaving ? 'left' : 'alive', addrs: this.deps.transport.listenAddresses() }
-    return [self, ...this.members.digest((m) => this.gossipStateOf(m))]
+    return this.membership.digest(this.leaving, (m) => this.gossipStateOf(m))
   }
 
   /** What this node tells others about a member: left and dead are worth spreading, suspect is not. */
@@ -523,19 +515,6 @@ export class ClusterNode {
     if (m.left) return 'left'
     const s = this.view.stateOf(m.id)
     return s === 'dead' ? 'dead' : 'alive'
-  }
-
-  private mergeDigest(from: string, entries: readonly MemberDigestEntry[]): void {
-    const now = this.deps.clock.now()
-    for (const e of entries) {
-      if (e.id === this.identity.id) {
-        if (e.state === 'dead' || e.state === 'left') this.refute(e.incarnation, `${from} believes this node ${e.state}`)
-        continue
-      }
-      // The sender speaks first-hand about itself; about others it is hearsay (dead or alive).
-      const hearsay: MemberState = e.state === 'suspect' ? 'alive' : e.state
-      this.learn({ id: e.id, name: e.name, addrs: e.addrs, incarnation: e.incarnation, left: e.state === 'left', hearsay }, now)
-    }
   }
 
   private syncWith(peerId: string): Promise<void> {
@@ -588,7 +567,8 @@ export class ClusterNode {
     // Flap-damped members steady for the hold-down time are shown alive again.
     this.view.releaseDue()
     if (this.suspectsMostSubjectsAlone()) this.awarenessState = awareness.onLonelySuspicions(this.awarenessState, this.options)
-    const reaped = this.members.reap(this.deps.clock.now(), this.options.reapAfterMs, (m) => m.left || this.view.stateOf(m.id) === 'dead')
+    this.membership.tick()
+    const reaped = this.membership.reap((m) => m.left || this.view.stateOf(m.id) === 'dead')
     for (const id of reaped) {
       this.view.remove(id)
       this.suspects.delete(id)

@@ -1,4 +1,4 @@
-import type { HealthSummary } from '../transport/codec.ts'
+import { INCARNATION_MAX, type HealthSummary } from '../transport/codec.ts'
 
 /**
  * This node's own identity on the wire: its incarnation (raised on every start and on every
@@ -17,7 +17,7 @@ export class Identity {
     this.id = options.id
     this.name = options.name
     this.cluster = options.cluster
-    this.incarnationValue = options.incarnation
+    this.incarnationValue = Math.min(options.incarnation, INCARNATION_MAX)
     this.persist = options.persist ?? (() => {})
   }
 
@@ -35,7 +35,8 @@ export class Identity {
    * the claim is superseded everywhere. Returns true when the incarnation was raised.
    */
   refute(claimedIncarnation: number): boolean {
-    if (claimedIncarnation < this.incarnationValue) return false
+    // Past INCARNATION_MAX every peer would reject this node's messages: never go there.
+    if (claimedIncarnation < this.incarnationValue || claimedIncarnation + 1 > INCARNATION_MAX) return false
     this.incarnationValue = claimedIncarnation + 1
     this.seqValue = 0
     this.persist(this.incarnationValue)

@@ -6,4 +6,5 @@ export type NodeOptions = Pick<Config,
   | 'detectorMinStdDevMs' | 'acceptableHeartbeatPauseMs' | 'firstHeartbeatEstimateMs' | 'suspicionTimeoutMs'
   | 'suspicionTimeoutMsMin' | 'probeTimeoutMs' | 'flapAlarmsMax' | 'flapWindowMs' | 'flapHoldDownMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
   | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reconnectIntervalMs' | 'reapAfterMs'
+  | 'incarnationAheadMax' | 'digestNewMembersMax' | 'refutationIntervalMsMin'
   | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax' | 'eventLogMax'>

@@ -10,7 +10,16 @@ import { Packr } from 'msgpackr'
  */
 export const WIRE_VERSION = 1
 
-export const MESSAGE_TAGS = { heartbeat: 1, join: 2, leave: 3, verdict: 4, digest: 5, checksum: 6 } as const
+/**
+ * Tags 7 and 8 carry the members' signed records (src/membership/trust.ts). They are new tags,
+ * not optional fields on `join` (2) and `digest` (5), because this codec checks each body's exact
+ * length: a node that predates them would reject a longer `join` or digest entry as `schema` and
+ * penalise the sender, while an unknown tag is `unknown-type`, which it can tell from a malformed
+ * message. Tags 2, 3 and 5 are still decoded (from older nodes): a `join` or `leave` counts as the
+ * sender's own announcement (gossip authenticates it) but carries no proof to relay, and a tag-5
+ * digest's rows are bare rows, which never introduce a member.
+ */
+export const MESSAGE_TAGS = { heartbeat: 1, join: 2, leave: 3, verdict: 4, digest: 5, checksum: 6, record: 7, 'signed-digest': 8 } as const
 export type MessageType = keyof typeof MESSAGE_TAGS
 
 export type NodeStatus = 'healthy' | 'degraded' | 'unhealthy'
@@ -20,6 +29,14 @@ export const NODE_STATUSES: readonly NodeStatus[] = ['healthy', 'degraded', 'unh
 export type VerdictState = 'alive' | 'suspect' | 'dead'
 export type MemberState = VerdictState | 'left'
 export const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
+
+/**
+ * The highest incarnation any message may carry (2^40, about 1.1e12). Far below
+ * Number.MAX_SAFE_INTEGER so that claim + 1 and the bounded steps above it stay exact integers,
+ * and out of reach: at one refutation a second (the refutation limit) it lasts 34,000 years. A
+ * message above it is rejected as `schema`; a node never raises its own incarnation past it.
+ */
+export const INCARNATION_MAX = 2 ** 40
 
 /** What a heartbeat says of its sender's own health (the seed's HealthStatus, summarised). */
 export interface HealthSummary {
@@ -63,21 +80,47 @@ export interface VerdictMessage extends Header {
   /** The subject's health as last carried by its heartbeats. */
   subjectStatus: NodeStatus
 }
+/**
+ * A member's own signed statement about itself: "I am `id`, called `name`, reachable at `addrs`,
+ * at `incarnation`, and (with `left`) leaving". `signature` is made with the member's transport
+ * key over recordSigningBytes(); anyone can check it from the id alone (an Ed25519 peer id embeds
+ * its public key), so it can be relayed by others as proof (anti-entropy digests).
+ */
+export interface MemberRecord {
+  id: string
+  name: string
+  addrs: string[]
+  incarnation: number
+  left: boolean
+  signature: Uint8Array
+}
+/** The member-specific part of a record carried by a digest entry (name and addrs are the entry's). */
+export interface RecordProof {
+  incarnation: number
+  left: boolean
+  signature: Uint8Array
+}
 export interface MemberDigestEntry {
   id: string
   name: string
   incarnation: number
   state: MemberState
   addrs: string[]
+  /** The member's own signed record (tag 8 only); absent: a bare row, which never introduces a member. */
+  proof?: RecordProof
 }
 export interface DigestMessage extends Header { type: 'digest'; members: MemberDigestEntry[] }
+/** A digest whose entries may carry their member's signed record (what current nodes send). */
+export interface SignedDigestMessage extends Header { type: 'signed-digest'; members: MemberDigestEntry[] }
+/** A member's signed record, announced by the member itself on the events topic (join, refutation, leave). */
+export interface RecordMessage extends Header { type: 'record'; name: string; addrs: string[]; left: boolean; signature: Uint8Array }
 /**
  * The checksum of a sender's member digest (anti-entropy): peers whose checksums match hold the
  * same membership and skip the full exchange. `checksum` is 16 hex digits (64 bits).
  */
 export interface ChecksumMessage extends Header { type: 'checksum'; checksum: string }
 
-export type WireMessage = HeartbeatMessage | JoinMessage | LeaveMessage | VerdictMessage | DigestMessage | ChecksumMessage
+export type WireMessage = HeartbeatMessage | JoinMessage | LeaveMessage | VerdictMessage | DigestMessage | ChecksumMessage | RecordMessage | SignedDigestMessage
 
 export type DecodeFailure = 'too-large' | 'malformed' | 'version' | 'unknown-type' | 'schema'
 export type DecodeResult = { ok: true; message: WireMessage } | { ok: false; reason: DecodeFailure }
@@ -92,12 +135,19 @@ export const WIRE_LIMITS = {
   /** Characters of each failing check id sent (20 ids of 16 characters keep a heartbeat under 512 bytes). */
   failingCheckCharsMax: 16,
   /** Highest load per core a heartbeat can carry, in hundredths (1000 per core). */
-  loadPerCoreHundredthsMax: 100_000
+  loadPerCoreHundredthsMax: 100_000,
+  /** Ed25519 signatures are 64 bytes; the in-memory network's are 32. */
+  signatureBytesMax: 128
 } as const
 
 /** Decoding is looser than encoding, so a later sender may raise the encoding bounds. */
 const FAILING_CHECKS_DECODE_MAX = 32
 const FAILING_CHECK_CHARS_DECODE_MAX = 64
+
+/** The bytes a member signs for its record: a fixed-order msgpack array with a domain label and the cluster. */
+export function recordSigningBytes(cluster: string, r: Omit<MemberRecord, 'signature'>): Uint8Array {
+  return packr.pack(['healthmon/member-record/1', cluster, r.id, r.name, r.addrs, r.incarnation, r.left])
+}
 
 // One shared packer: plain msgpack (no records extension) keeps the format readable by any
 // msgpack implementation, which matters for the only-append evolution promise.
@@ -118,11 +168,20 @@ export function encodeMessage(message: WireMessage): Uint8Array {
       return packr.pack([...head, message.members.map((m) => [m.id, m.name, m.incarnation, MEMBER_STATES.indexOf(m.state), m.addrs])])
     case 'checksum':
       return packr.pack([...head, message.checksum])
+    case 'record':
+      return packr.pack([...head, message.name, message.addrs, message.left, message.signature])
+    case 'signed-digest':
+      return packr.pack([...head, message.members.map((m) => [
+        m.id, m.name, m.incarnation, MEMBER_STATES.indexOf(m.state), m.addrs,
+        m.proof === undefined ? null : [m.proof.incarnation, m.proof.left, m.proof.signature]
+      ])])
   }
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= WIRE_LIMITS.stringLengthMax
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+const isIncarnation = (v: unknown): v is number => isCount(v) && v <= INCARNATION_MAX
+const isSignature = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.byteLength > 0 && v.byteLength <= WIRE_LIMITS.signatureBytesMax
 const isAddrs = (v: unknown): v is string[] => Array.isArray(v) && v.length <= WIRE_LIMITS.addrsMax && v.every(isStr)
 
 /** Decodes and checks a message; `bytesMax` is the size limit for this channel. Never throws. */
@@ -137,7 +196,7 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
   if (!Array.isArray(raw) || raw.length < 6) return { ok: false, reason: 'malformed' }
   if (raw[0] !== WIRE_VERSION) return { ok: false, reason: 'version' }
   const [, tag, cluster, sender, incarnation, seq] = raw as unknown[]
-  if (!isStr(cluster) || !isStr(sender) || !isCount(incarnation) || !isCount(seq)) return { ok: false, reason: 'schema' }
+  if (!isStr(cluster) || !isStr(sender) || !isIncarnation(incarnation) || !isCount(seq)) return { ok: false, reason: 'schema' }
   const header = { cluster, sender, incarnation, seq }
   const body = raw.slice(6) as unknown[]
   const fail = { ok: false, reason: 'schema' } as const
@@ -159,26 +218,41 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
       const [subject, subjectIncarnation, state, subjectStatus] = body
       const s = MEMBER_STATES[state as number]
       const st = NODE_STATUSES[subjectStatus as number]
-      if (body.length !== 4 || !isStr(subject) || !isCount(subjectIncarnation) || s === undefined || s === 'left' || st === undefined) return fail
+      if (body.length !== 4 || !isStr(subject) || !isIncarnation(subjectIncarnation) || s === undefined || s === 'left' || st === undefined) return fail
       return { ok: true, message: { type: 'verdict', ...header, subject, subjectIncarnation, state: s, subjectStatus: st } }
     }
-    case MESSAGE_TAGS.digest: {
+    case MESSAGE_TAGS.digest:
+    case MESSAGE_TAGS['signed-digest']: {
+      const signed = tag === MESSAGE_TAGS['signed-digest']
       const [list] = body
       if (body.length !== 1 || !Array.isArray(list) || list.length > WIRE_LIMITS.digestMembersMax) return fail
       const members: MemberDigestEntry[] = []
       for (const item of list as unknown[]) {
-        if (!Array.isArray(item) || item.length !== 5) return fail
-        const [id, name, inc, state, addrs] = item as unknown[]
+        if (!Array.isArray(item) || item.length !== (signed ? 6 : 5)) return fail
+        const [id, name, inc, state, addrs, proof] = item as unknown[]
         const s = MEMBER_STATES[state as number]
-        if (!isStr(id) || !isStr(name) || !isCount(inc) || s === undefined || !isAddrs(addrs)) return fail
-        members.push({ id, name, incarnation: inc, state: s, addrs })
+        if (!isStr(id) || !isStr(name) || !isIncarnation(inc) || s === undefined || !isAddrs(addrs)) return fail
+        const entry: MemberDigestEntry = { id, name, incarnation: inc, state: s, addrs }
+        if (signed && proof !== null) {
+          if (!Array.isArray(proof) || proof.length !== 3) return fail
+          const [pInc, pLeft, pSig] = proof as unknown[]
+          if (!isIncarnation(pInc) || typeof pLeft !== 'boolean' || !isSignature(pSig)) return fail
+          // Copied: msgpackr may hand out a view into the frame, which would keep a whole digest alive.
+          entry.proof = { incarnation: pInc, left: pLeft, signature: new Uint8Array(pSig) }
+        }
+        members.push(entry)
       }
-      return { ok: true, message: { type: 'digest', ...header, members } }
+      return { ok: true, message: signed ? { type: 'signed-digest', ...header, members } : { type: 'digest', ...header, members } }
     }
     case MESSAGE_TAGS.checksum: {
       const [checksum] = body
       if (body.length !== 1 || typeof checksum !== 'string' || !/^[0-9a-f]{16}$/.test(checksum)) return fail
       return { ok: true, message: { type: 'checksum', ...header, checksum } }
+    }
+    case MESSAGE_TAGS.record: {
+      const [name, addrs, left, signature] = body
+      if (body.length !== 4 || !isStr(name) || !isAddrs(addrs) || typeof left !== 'boolean' || !isSignature(signature)) return fail
+      return { ok: true, message: { type: 'record', ...header, name, addrs, left, signature: new Uint8Array(signature) } }
     }
     default:
       return { ok: false, reason: typeof tag === 'number' && Number.isInteger(tag) && tag > 0 ? 'unknown-type' : 'malformed' }

@@ -203,6 +203,24 @@ export class Libp2pTransport implements Transport {
     await this.node.services.pubsub.publish(topic, data)
   }
 
+  sign(data: Uint8Array): Uint8Array {
+    const signature = this.options.privateKey.sign(data)
+    // Ed25519 (the only key type node-key.ts makes) signs synchronously in Node.
+    if (signature instanceof Promise) throw new HealthmonError('CONFIG_INVALID', `node key type ${this.options.privateKey.type} cannot sign synchronously; use an Ed25519 key`)
+    return signature
+  }
+
+  verify(peerId: string, data: Uint8Array, signature: Uint8Array): boolean {
+    try {
+      const key = peerIdFromString(peerId).publicKey
+      if (key?.type !== 'Ed25519') return false
+      const valid = key.verify(data, signature)
+      return valid === true
+    } catch {
+      return false
+    }
+  }
+
   setValidator(validator: MessageValidator): void {
     this.validator = validator
   }

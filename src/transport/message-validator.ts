@@ -80,7 +80,7 @@ export class MessageValidator {
     const owner = heartbeatTopicOwner(this.options.cluster, msg.topic)
     if (m.type === 'heartbeat') {
       if (owner !== m.sender) return 'wrong-topic'
-    } else if (msg.topic !== this.events || m.type === 'digest' || m.type === 'checksum') {
+    } else if (msg.topic !== this.events || m.type === 'digest' || m.type === 'signed-digest' || m.type === 'checksum') {
       return 'wrong-topic'
     }
     const window = m.type === 'heartbeat' ? this.hbReplay : this.eventReplay

@@ -94,6 +94,17 @@ export interface Transport {
   /** Sends one request and waits for its response; rejects on timeout or error. */
   request(peerId: string, protocol: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>
 
+  /**
+   * Signs `data` with this node's key (libp2p: its Ed25519 private key; memory: a per-peer secret
+   * the network holds). Used for the member records others relay as proof (membership/trust.ts).
+   */
+  sign(data: Uint8Array): Uint8Array
+  /**
+   * Whether `signature` over `data` was made by `peerId`'s key, checked from the id alone
+   * (libp2p: the public key an Ed25519 peer id embeds; other key types are refused). Never throws.
+   */
+  verify(peerId: string, data: Uint8Array, signature: Uint8Array): boolean
+
   /** Connection events. */
   on<K extends keyof TransportEvents>(event: K, listener: (value: TransportEvents[K]) => void): void
 }

@@ -46,8 +46,9 @@ export function aggregateVerdicts(input: {
     counted.add(o)
     add(input.reports.get(o))
   }
-  // Reports from nodes outside this node's idea of the observer set still count: membership views
-  // differ slightly between nodes while churn settles.
+  // Reports from nodes outside this node's current observer set still count: the trust rules
+  // (membership/trust.ts) only recorded them while their sender was an observer here, and the
+  // rings may have moved since.
   for (const [o, r] of input.reports) {
     if (!counted.has(o) && isCurrent(r, input)) add(r)
   }

@@ -25,7 +25,7 @@ test('resource metrics under node_exporter names, with validation and collector 
     antiEntropy: { stats: { syncs: 0, syncErrors: 0 } },
     validator: { dropped: {} as never, accepted: 0 },
     supervisor: { stats: { actors: 0, restarts: 0, dropped: 0, stopped: 0 } },
-    members: { refused: 0 }, alertLog: { dropped: 0 }, eventLog: { lastId: 0 },
+    members: { refused: 0 }, alertLog: { dropped: 0 }, eventLog: { lastId: 0 }, membership: { dropped: {} as never },
     clusterView: () => VIEW
   }
   metrics.attach({ node, api: () => undefined, health: { samples: () => samples, validator, collectors, cost: { samples: 1, lastMs: 0.4 } } })

@@ -10,6 +10,7 @@ import type { ClusterView, PeerState } from '../../src/api/protocol.ts'
 import { API_ROUTE_NAMES } from '../../src/api/routes.ts'
 import { emptyRequests, type ApiServerStats } from '../../src/api/stats.ts'
 import { AgentMetrics, type NodeSource } from '../../src/metrics/agent-metrics.ts'
+import { TRUST_DROP_REASONS, type TrustDropReason } from '../../src/membership/trust.ts'
 import { DROP_REASONS, type DropReason } from '../../src/transport/message-validator.ts'
 import { VIEW } from '../api/fixtures.ts'
 
@@ -21,6 +22,7 @@ function fakeNode() {
     validator: { dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, accepted: 45 },
     supervisor: { stats: { actors: 3, restarts: 0, dropped: 0, stopped: 0 } },
     members: { refused: 0 },
+    membership: { dropped: Object.fromEntries(TRUST_DROP_REASONS.map((r) => [r, 0])) as Record<TrustDropReason, number> },
     alertLog: { dropped: 0 },
     eventLog: { lastId: 7 },
     clusterView: (): ClusterView => node.view
@@ -103,6 +105,7 @@ describe('AgentMetrics', () => {
       healthmon_heartbeats_received_total: 'COUNTER',
       healthmon_heartbeats_sent_total: 'COUNTER',
       healthmon_gossip_messages_rejected_total: 'COUNTER',
+      healthmon_membership_rejected_total: 'COUNTER',
       healthmon_verdicts_published_total: 'COUNTER',
       healthmon_heartbeat_arrival_phi: 'HISTOGRAM',
       healthmon_detection_latency_seconds: 'HISTOGRAM',
@@ -132,6 +135,7 @@ describe('AgentMetrics', () => {
     assert.deepEqual(labelValues('healthmon_peers', 'state'), ['alive', 'suspect', 'dead', 'left', 'missing'])
     assert.deepEqual(labelValues('healthmon_node_status', 'status'), ['healthy', 'degraded', 'unhealthy'])
     assert.deepEqual(labelValues('healthmon_gossip_messages_rejected_total', 'reason'), [...DROP_REASONS])
+    assert.deepEqual(labelValues('healthmon_membership_rejected_total', 'reason'), [...TRUST_DROP_REASONS])
     const requests = family(families, 'healthmon_api_requests_total').metrics
     assert.equal(requests.length, API_ROUTE_NAMES.length * 3)
     // Nothing names a peer: the series count does not grow with the cluster.
@@ -152,12 +156,14 @@ describe('AgentMetrics', () => {
 
     node.stats.heartbeatsReceived = 55
     node.validator.dropped['sender-mismatch'] = 3
+    node.membership.dropped['not-observer'] = 4
     node.supervisor.stats = { actors: 3, restarts: 2, dropped: 9, stopped: 0 }
     node.view = { ...VIEW, self: { ...VIEW.self, status: 'degraded', awareness: 2 }, peers: VIEW.peers.map((p) => ({ ...p, state: 'alive' })) }
     api.requests.view['2xx'] = 20
     families = parsePrometheusTextFormat((await metrics.scrape()).text)
     assert.equal(valueOf(family(families, 'healthmon_heartbeats_received_total')), 55)
     assert.equal(valueOf(family(families, 'healthmon_gossip_messages_rejected_total'), { reason: 'sender-mismatch' }), 3)
+    assert.equal(valueOf(family(families, 'healthmon_membership_rejected_total'), { reason: 'not-observer' }), 4)
     assert.equal(valueOf(family(families, 'healthmon_mailbox_dropped_messages_total')), 9)
     assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total')), 2)
     assert.equal(valueOf(family(families, 'healthmon_api_requests_total'), { route: 'view', status_class: '2xx' }), 20)

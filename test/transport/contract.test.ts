@@ -213,6 +213,25 @@ function contractSuite(harness: Harness): void {
       }
     })
 
+    test('a signature verifies under its signer\'s id only, and only for the signed bytes', { timeout: TEST_TIMEOUT_MS }, async () => {
+      // Member records are relayed by others as proof (membership/trust.ts): anyone must be able
+      // to check one from the signer's id alone, and no one else's id or bytes may pass.
+      const a = await harness.create()
+      const b = await harness.create()
+      const data = bytes('record: a, incarnation 3')
+      const signature = a.sign(data)
+      assert.ok(signature.byteLength > 0 && signature.byteLength <= 128)
+      assert.equal(b.verify(a.peerId, data, signature), true, 'anyone can check it from the id')
+      assert.equal(a.verify(a.peerId, data, signature), true)
+      assert.equal(b.verify(b.peerId, data, signature), false, 'not under another id')
+      assert.equal(b.verify(a.peerId, bytes('record: a, incarnation 4'), signature), false, 'not for other bytes')
+      const flipped = signature.slice()
+      flipped[0] = flipped[0]! ^ 1
+      assert.equal(b.verify(a.peerId, data, flipped), false, 'not with a changed signature')
+      assert.equal(b.verify('not-a-peer-id', data, signature), false, 'never throws')
+      assert.equal(b.verify(a.peerId, data, new Uint8Array(0)), false)
+    })
+
     test('publish without any peer resolves', { timeout: TEST_TIMEOUT_MS }, async () => {
       const [alone] = await started(1)
       try {
