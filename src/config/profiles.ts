@@ -27,7 +27,7 @@ export function defaultConfig(): Config {
     probeTimeoutMs: 1000,
     flapAlarmsMax: 2,
     flapWindowMs: 120_000,
-    flapHoldDownMs: 30_000,
+    flapHoldDownMs: 45_000,
     observersPerSubject: 8,
     antiEntropyIntervalMs: 5000,
     joinRetryIntervalMsMin: 500,

@@ -7,7 +7,7 @@ import * as awareness from '../detector/awareness.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
-import { HealthEventEmitter } from '../events.ts'
+import { HealthEventEmitter, type PeerEvent } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import type { MemberTable, Member } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
@@ -77,6 +77,13 @@ export interface NodeInstruments {
   /** Silence (ms since the last heartbeat) at which an observed peer was suspected or declared dead. */
   detection(stage: 'suspect' | 'dead', silenceMs: number): void
 }
+
+/**
+ * A held (flapping) member is steady only while this node's phi for it stays below this: 3 is a
+ * heartbeat about a second overdue on a quiet LAN (suspicion is at 8), never reached by a
+ * healthy peer, often by one on a lossy link.
+ */
+const FLAP_STEADY_PHI_MAX = 3
 
 /** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
 const LEAVE_DIRECT_PEERS_MAX = 16
@@ -170,7 +177,6 @@ export class ClusterNode {
         onState: (peerId, state, transitions) => {
           this.observation.recordState(peerId, state)
           for (const t of transitions) {
-            if (t.to !== 'left') this.publishVerdict(peerId, state.incarnation, t.to, state.health)
             const last = lastArrivalMs(state.detector)
             if ((t.to === 'suspect' || t.to === 'dead') && last !== undefined) deps.instruments?.detection(t.to, state.stateSinceMs - last)
           }
@@ -230,10 +236,11 @@ export class ClusterNode {
       },
       peerHistoryMax: o.peerHistoryMax,
       suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
-      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs },
+      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: FLAP_STEADY_PHI_MAX },
       onChange: (e) => {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
+        this.publishOwnVerdict(e)
         recordPeerChange(this, deps.logger, e)
       }
     })
@@ -433,6 +440,17 @@ export class ClusterNode {
   private recordMessage(): RecordMessage {
     const r = this.membership.ownRecord(this.leaving)
     return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
+  }
+
+  /**
+   * An observer publishes what its view shows of a subject it observes (not its detector's every
+   * flip): so a subject its view holds suspect for flapping (view/flap-damping.ts) is suspect for
+   * the non-observers too, instead of flipping their aggregate with each raw recovery.
+   */
+  private publishOwnVerdict(e: PeerEvent): void {
+    if (!e.observedBySelf || e.from === 'missing' || (e.to !== 'alive' && e.to !== 'suspect' && e.to !== 'dead')) return
+    const st = this.observation.stateOf(e.peer)
+    if (st !== undefined) this.publishVerdict(e.peer, st.incarnation, e.to, st.health)
   }
 
   private publishVerdict(subject: string, subjectIncarnation: number, state: 'alive' | 'suspect' | 'dead', health: HealthSummary | undefined): void {

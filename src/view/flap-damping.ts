@@ -5,7 +5,8 @@
  * raised `alarmsMax` alarms about a member (shown alive -> suspect or dead) within `windowMs`
  * holds its next recovery: it goes on showing `suspect` (reason "flapping") until the verdict
  * underneath (this node's own detector, or the observers' reports) has said alive, without a
- * new suspicion, for `holdDownMs`. A member that keeps flipping so stays suspect, raising
+ * new suspicion and (when this node observes it) without a late heartbeat, for `holdDownMs`.
+ * A member that keeps flipping so stays suspect, raising
  * `alarmsMax` alarms per window at one node, not one per flip; one that flips with quiet spells
  * longer than the hold-down can raise more (a longer hold-down bounds that tighter, at a slower
  * return to alive after a real recovery: a partition's heal, say).
@@ -23,6 +24,8 @@ export interface FlapOptions {
   windowMs: number
   /** How long the verdict underneath must stay alive before a held member is shown alive. */
   holdDownMs: number
+  /** Phi of this node's own detector at or above which a held member is not steady (see wavering). */
+  steadyPhiMax: number
 }
 
 export interface FlapState {
@@ -41,6 +44,12 @@ export interface FlapInput {
   shown: PeerState
   /** The verdict underneath, newly computed. */
   verdict: PeerState
+  /**
+   * Alive, but not steadily: this node's own detector finds the member's heartbeat late (phi at
+   * or above the steadiness bound). A detector that has learned an 80 % loss suspects only
+   * after long silences, so "not suspected" alone would call a sick member steady.
+   */
+  wavering?: boolean
   nowMs: number
 }
 
@@ -67,6 +76,7 @@ export function stepFlaps(state: FlapState, input: FlapInput, options: FlapOptio
     return { show: verdict, state: next }
   }
   if (state.holding) {
+    if (input.wavering === true) return { show: 'suspect', state: { alarms, holding: true, steadySinceMs: undefined } }
     const steadySinceMs = state.steadySinceMs ?? nowMs
     if (nowMs - steadySinceMs >= options.holdDownMs) {
       return { show: 'alive', state: { alarms, holding: false, steadySinceMs: undefined }, reason: `steady for ${seconds(nowMs - steadySinceMs)} after flapping` }
@@ -82,10 +92,4 @@ export function stepFlaps(state: FlapState, input: FlapInput, options: FlapOptio
     }
   }
   return { show: 'alive', state: alarms.length === state.alarms.length ? state : { ...state, alarms } }
-}
-
-/** When a held recovery can next be released (undefined: nothing held, or not steady yet). */
-export function releaseAtMs(state: FlapState, options: FlapOptions): number | undefined {
-  if (!state.holding || state.steadySinceMs === undefined) return undefined
-  return state.steadySinceMs + options.holdDownMs
 }

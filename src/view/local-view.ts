@@ -4,7 +4,7 @@ import type { MemberTable } from '../membership/member-table.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { HealthSummary, MemberState, NodeStatus } from '../transport/codec.ts'
 import { aggregateVerdicts, observerVerdict } from './aggregate.ts'
-import { NO_FLAPS, releaseAtMs, stepFlaps, type FlapOptions, type FlapState } from './flap-damping.ts'
+import { NO_FLAPS, stepFlaps, type FlapOptions, type FlapState } from './flap-damping.ts'
 import type { ReportStore } from './reports.ts'
 
 /**
@@ -109,7 +109,8 @@ export class LocalView {
     let show = next.state
     let because = why
     if (this.deps.flap !== undefined) {
-      const damped = stepFlaps(record.flaps, { shown: record.state, verdict: next.state, nowMs: now }, this.deps.flap)
+      const wavering = own !== undefined && own.phi >= this.deps.flap.steadyPhiMax
+      const damped = stepFlaps(record.flaps, { shown: record.state, verdict: next.state, wavering, nowMs: now }, this.deps.flap)
       record.flaps = damped.state
       show = damped.show
       if (damped.reason !== undefined) because = damped.reason
@@ -124,18 +125,16 @@ export class LocalView {
     this.announce(record, member, { atMs: now, from, to: show, reason: because }, own !== undefined)
   }
 
-  /** Members whose recovery is held by flap damping and due for release by now: refresh them. */
+  /**
+   * Members whose recovery flap damping holds: looked at again (called every maintenance tick),
+   * so a late heartbeat restarts their steady period and a steady one is released when due.
+   */
   releaseDue(): void {
     if (this.deps.flap === undefined) return
-    const now = this.deps.clock.now()
     for (const id of [...this.held]) {
       const record = this.records.get(id)
-      if (record === undefined || !record.flaps.holding) {
-        this.held.delete(id)
-        continue
-      }
-      const at = releaseAtMs(record.flaps, this.deps.flap)
-      if (at !== undefined && now >= at) this.refresh(id)
+      if (record === undefined || !record.flaps.holding) this.held.delete(id)
+      else this.refresh(id)
     }
   }
 

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { PeerState } from '../../src/api/protocol.ts'
-import { NO_FLAPS, releaseAtMs, stepFlaps, type FlapState } from '../../src/view/flap-damping.ts'
+import { NO_FLAPS, stepFlaps, type FlapState } from '../../src/view/flap-damping.ts'
 
-const options = { alarmsMax: 2, windowMs: 120_000, holdDownMs: 30_000 }
+const options = { alarmsMax: 2, windowMs: 120_000, holdDownMs: 30_000, steadyPhiMax: 3 }
 
 /** Feeds (time, verdict underneath) pairs and returns what the view showed after each. */
-function run(steps: [number, PeerState][], opts = options): { shown: PeerState[]; reasons: (string | undefined)[]; state: FlapState } {
+function run(steps: [number, PeerState, boolean?][], opts = options): { shown: PeerState[]; reasons: (string | undefined)[]; state: FlapState } {
   let state = NO_FLAPS
   let shown: PeerState = 'alive'
   const out: PeerState[] = []
   const reasons: (string | undefined)[] = []
-  for (const [nowMs, verdict] of steps) {
-    const step = stepFlaps(state, { shown, verdict, nowMs }, opts)
+  for (const [nowMs, verdict, wavering] of steps) {
+    const step = stepFlaps(state, { shown, verdict, nowMs, wavering }, opts)
     state = step.state
     shown = step.show
     out.push(shown)
@@ -56,10 +56,12 @@ describe('flap damping', () => {
     assert.deepEqual(r.shown, ['dead', 'alive', 'suspect', 'dead', 'suspect'])
   })
 
-  test('release time, and damping off', () => {
-    const r = run([[0, 'suspect'], [1000, 'alive'], [2000, 'suspect'], [3000, 'alive']])
-    assert.equal(releaseAtMs(r.state, options), 33_000)
-    assert.equal(releaseAtMs(NO_FLAPS, options), undefined)
+  test('a late heartbeat while held (wavering) restarts the steady period', () => {
+    const r = run([[0, 'suspect'], [1000, 'alive'], [2000, 'suspect'], [3000, 'alive'], [20_000, 'alive', true], [40_000, 'alive'], [60_000, 'alive'], [70_000, 'alive']])
+    assert.deepEqual(r.shown, ['suspect', 'alive', 'suspect', 'suspect', 'suspect', 'suspect', 'suspect', 'alive'])
+  })
+
+  test('damping off', () => {
     const off = run([[0, 'suspect'], [1000, 'alive'], [2000, 'suspect'], [3000, 'alive']], { ...options, alarmsMax: 0 })
     assert.deepEqual(off.shown, ['suspect', 'alive', 'suspect', 'alive'])
   })
