@@ -18,6 +18,8 @@ export type PeerMessage =
   /** A scheduled check; `dueAtMs` is when its timer was due (absent: check now). */
   | { type: 'check'; dueAtMs?: number }
   | { type: 'probe-result'; result: ProbeResult; incarnation: number }
+  /** Another observer reported the subject suspect or dead (a confirmation, Lifeguard). */
+  | { type: 'confirm'; observer: string; incarnation: number; expected: number }
 
 /** What local health awareness says right now (src/detector/awareness.ts). */
 export interface AwarenessReading {
@@ -78,7 +80,8 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
     switch (m.type) {
       case 'heartbeat': return { ...m, nowMs, stalled: reading.stalled }
       case 'join':
-      case 'leave': return { ...m, nowMs }
+      case 'leave':
+      case 'confirm': return { ...m, nowMs }
       case 'check': return { type: 'check', nowMs, multiplier: reading.multiplier, withholdDead: reading.withholdDead, hold: nowMs < reading.holdUntilMs }
       case 'probe-result':
         return m.result.ok

@@ -24,6 +24,7 @@ export function defaultConfig(): Config {
     firstHeartbeatEstimateMs: 0,
     suspicionTimeoutMs: 3000,
     suspicionTimeoutMsMin: 500,
+    suspicionTimeoutMsConfirmedMin: 1250,
     probeTimeoutMs: 1000,
     flapAlarmsMax: 2,
     flapWindowMs: 120_000,
@@ -88,6 +89,7 @@ export const PROFILES: Record<Config['profile'], ConfigInput> = {
     detectorMinStdDevMs: 400,
     suspicionTimeoutMs: 8000,
     suspicionTimeoutMsMin: 2000,
+    suspicionTimeoutMsConfirmedMin: 3000,
     probeTimeoutMs: 3000,
     antiEntropyIntervalMs: 15_000
   },

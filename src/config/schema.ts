@@ -100,6 +100,16 @@ export const configSchema = z.strictObject({
    */
   suspicionTimeoutMsMin: ms(0, 3_600_000),
   /**
+   * The floor the suspicion timeout falls to as the subject's other observers confirm it
+   * (Lifeguard's dynamic suspicion: suspicionTimeoutMs - (suspicionTimeoutMs - this) x
+   * log(C + 1) / log(k), C confirmations of k - 1). Confirmations are not independent of a
+   * pause (every observer hears the same silence), so this must still outlast the longest
+   * pause a healthy process may take (capped at suspicionTimeoutMs): suspicion starts after about 3 s of silence, a 3 s pause
+   * can silence a node for up to 4 s (pause plus one heartbeat interval), hence 1.25 s. Lower
+   * detects a hung host sooner and tolerates shorter pauses.
+   */
+  suspicionTimeoutMsConfirmedMin: ms(0, 3_600_000),
+  /**
    * Flap damping (BGP route-flap damping; src/view/flap-damping.ts): once this node's view has
    * raised flapAlarmsMax alarms about a member (alive -> suspect or dead) within flapWindowMs, the
    * member's next recovery is held as `suspect` (reason "flapping") until it has been alive,

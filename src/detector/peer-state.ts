@@ -14,7 +14,11 @@ import { createPhiState, elapsedForPhi, lastArrivalMs, phi, recordHeartbeat, typ
  *   anyway (its heartbeats are lost: a one-way link) but never dead while it answers. Under
  *   packet loss most lost-heartbeat silences end at the probe, not in a suspicion.
  * - suspect -> dead after suspicionTimeoutMs (stretched likewise), or suspicionTimeoutMsMin once
- *   a probe found the subject refusing connections. A probe that succeeds restarts the suspicion
+ *   a probe found the subject refusing connections. Independent confirmations shorten the wait
+ *   (Lifeguard's dynamic suspicion timeout, memberlist's suspicion.go): each other observer of
+ *   the subject that reports it suspect or dead at this incarnation lowers the timeout from
+ *   suspicionTimeoutMs toward suspicionTimeoutMsConfirmedMin by log(C + 1) / log(K + 1), K the
+ *   confirmations to expect (the subject's other observers, at most confirmationsMax). A probe that succeeds restarts the suspicion
  *   clock: the process answers, so it is not dead, however lost its heartbeats are.
  * - Any heartbeat of the current incarnation brings suspect or dead back to alive; a heartbeat or
  *   join with a higher incarnation (a restart, or a refutation, SWIM §4.2) resets the detector.
@@ -35,6 +39,10 @@ export interface PeerStateOptions {
   probeRetryMs: number
   /** Answered probes without a heartbeat before the subject is suspected anyway. */
   okProbesMax: number
+  /** Floor of the suspicion timeout with every expected confirmation in (absent: suspicionTimeoutMsMin). */
+  suspicionTimeoutMsConfirmedMin?: number
+  /** Cap on K, the confirmations that bring the suspicion timeout down to its minimum (memberlist: k - 1). */
+  confirmationsMax?: number
 }
 
 export interface PeerState {
@@ -56,6 +64,13 @@ export interface PeerState {
   health: HealthSummary | undefined
   /** Failure episodes: transitions into suspect. */
   failureCount: number
+  /**
+   * Other observers that reported the subject suspect or dead at this incarnation, with when
+   * (at most confirmationsMax, kept while this observer does not hold the subject alive-and-heard);
+   * `confirmationsExpected` is K as the last report saw it.
+   */
+  confirmations: readonly { observer: string; atMs: number }[]
+  confirmationsExpected: number
 }
 
 export type PeerInput =
@@ -70,6 +85,8 @@ export type PeerInput =
   /** A scheduled check. `multiplier` stretches timeouts; `withholdDead`/`hold` come from awareness. */
   | { type: 'check'; nowMs: number; multiplier: number; withholdDead: boolean; hold: boolean }
   | { type: 'probe-result'; ok: boolean; reason?: 'refused' | 'timeout'; incarnation: number; nowMs: number }
+  /** Another observer of the subject reported it suspect or dead; `expected` is its other observers' count. */
+  | { type: 'confirm'; observer: string; incarnation: number; expected: number; nowMs: number }
 
 export type PeerEffect =
   | { type: 'transition'; from: ObservedState; to: ObservedState; reason: string }
@@ -95,7 +112,9 @@ export function createPeerState(incarnation: number, nowMs: number, options: Pee
     probeDueMs: undefined,
     okProbes: 0,
     health: undefined,
-    failureCount: 0
+    failureCount: 0,
+    confirmations: [],
+    confirmationsExpected: 0
   }
 }
 
@@ -113,8 +132,24 @@ export function suspectAtMs(s: PeerState, multiplier: number, options: PeerState
 
 /** When a suspect subject is declared dead with the given multiplier. */
 export function deadAtMs(s: PeerState, multiplier: number, options: PeerStateOptions): number {
-  const timeout = s.probe === 'refused' ? options.suspicionTimeoutMsMin : options.suspicionTimeoutMs
+  const timeout = s.probe === 'refused' ? options.suspicionTimeoutMsMin : suspicionTimeoutMs(s, options)
   return (s.suspectedAtMs ?? s.stateSinceMs) + timeout * multiplier
+}
+
+/**
+ * memberlist's formula: max - (max - min) * log(C + 1) / log(K + 1), never below min. Only
+ * confirmations from the recent past count (a suspicion timeout's worth before this one began):
+ * a stale report is not evidence about this episode.
+ */
+export function suspicionTimeoutMs(s: PeerState, options: PeerStateOptions): number {
+  const max = options.suspicionTimeoutMs
+  const min = Math.min(options.suspicionTimeoutMsConfirmedMin ?? options.suspicionTimeoutMsMin, max)
+  const expected = Math.min(s.confirmationsExpected, options.confirmationsMax ?? Infinity)
+  if (expected < 1) return max
+  const since = (s.suspectedAtMs ?? s.stateSinceMs) - max
+  const confirmed = Math.min(expected, s.confirmations.filter((c) => c.atMs >= since).length)
+  if (confirmed === 0) return max
+  return Math.max(min, max - ((max - min) * Math.log(confirmed + 1)) / Math.log(expected + 1))
 }
 
 function transition(s: PeerState, to: ObservedState, nowMs: number, reason: string, effects: PeerEffect[]): PeerState {
@@ -129,13 +164,14 @@ function transition(s: PeerState, to: ObservedState, nowMs: number, reason: stri
     next.suspectedAtMs = undefined
     next.probe = 'none'
     next.okProbes = 0
+    if (to === 'alive') next.confirmations = []
   }
   return next
 }
 
 /** A fresh incarnation: the detector starts over, since the old arrival pattern is history. */
 function reincarnate(s: PeerState, incarnation: number, nowMs: number, options: PeerStateOptions): PeerState {
-  return { ...s, incarnation, lastSeq: -1, detector: createPhiState(options.phi), observingSinceMs: nowMs, probe: 'none', probeDueMs: undefined, okProbes: 0 }
+  return { ...s, incarnation, lastSeq: -1, detector: createPhiState(options.phi), observingSinceMs: nowMs, probe: 'none', probeDueMs: undefined, okProbes: 0, confirmations: [] }
 }
 
 export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptions, multiplier = 1): PeerStep {
@@ -185,6 +221,13 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
       } else {
         next = { ...s, probe: input.reason ?? 'timeout' }
       }
+      break
+    }
+    case 'confirm': {
+      if (input.incarnation !== s.incarnation || s.state === 'dead' || s.state === 'left') break
+      if (s.confirmations.some((c) => c.observer === input.observer)) break
+      const cap = Math.max(1, Math.min(input.expected, options.confirmationsMax ?? input.expected))
+      next = { ...s, confirmations: [...s.confirmations, { observer: input.observer, atMs: input.nowMs }].slice(-cap), confirmationsExpected: input.expected }
       break
     }
     case 'check': {

@@ -493,6 +493,11 @@ export class ClusterNode {
           observerIncarnation: m.incarnation, observerSeq: m.seq, atMs: now
         })
         if (recorded && !this.observation.isObserving(m.subject)) this.refreshMember(m.subject, false)
+        // Another observer's suspicion confirms ours and shortens our suspicion (Lifeguard).
+        if (recorded && m.state !== 'alive' && this.observation.isObserving(m.subject)) {
+          const expected = this.observation.observersOf(m.subject).filter((o) => o !== this.identity.id).length
+          this.observation.send(m.subject, { type: 'confirm', observer: m.sender, incarnation: m.subjectIncarnation, expected })
+        }
         break
       }
       case 'digest':

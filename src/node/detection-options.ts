@@ -17,11 +17,14 @@ export function detectionOptions(o: NodeOptions): PeerStateOptions {
     phiSuspectThreshold: o.phiSuspectThreshold,
     suspicionTimeoutMs: o.suspicionTimeoutMs,
     suspicionTimeoutMsMin: o.suspicionTimeoutMsMin,
+    suspicionTimeoutMsConfirmedMin: o.suspicionTimeoutMsConfirmedMin,
     // A new member needs a connection and a gossip subscription before its first heartbeat.
     firstHeartbeatGraceMs: 2 * o.heartbeatIntervalMs,
     // The transport gives up at probeTimeoutMs; the margin covers the result's way back.
     probeWaitMs: o.probeTimeoutMs + 250,
     probeRetryMs: o.heartbeatIntervalMs,
-    okProbesMax: 2
+    okProbesMax: 2,
+    // memberlist expects k - 1 confirmations (the subject's other observers) for the minimum.
+    confirmationsMax: Math.max(1, o.observersPerSubject - 1)
   }
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts'
 export type NodeOptions = Pick<Config,
   | 'name' | 'cluster' | 'join' | 'heartbeatIntervalMs' | 'phiSuspectThreshold' | 'detectorWindowSamplesMax'
   | 'detectorMinStdDevMs' | 'acceptableHeartbeatPauseMs' | 'firstHeartbeatEstimateMs' | 'suspicionTimeoutMs'
-  | 'suspicionTimeoutMsMin' | 'probeTimeoutMs' | 'flapAlarmsMax' | 'flapWindowMs' | 'flapHoldDownMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
+  | 'suspicionTimeoutMsMin' | 'suspicionTimeoutMsConfirmedMin' | 'probeTimeoutMs' | 'flapAlarmsMax' | 'flapWindowMs' | 'flapHoldDownMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
   | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reconnectIntervalMs' | 'reapAfterMs'
   | 'incarnationAheadMax' | 'digestNewMembersMax' | 'refutationIntervalMsMin'
   | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax' | 'eventLogMax'>

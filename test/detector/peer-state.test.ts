@@ -173,3 +173,50 @@ describe('peer state machine', () => {
     assert.ok(at - last > 1400 && at - last < 1700, `probe ${at - last} ms after the last heartbeat`)
   })
 })
+
+describe('confirmations shorten the suspicion (Lifeguard, memberlist suspicion.go)', () => {
+  const confirmed = { ...options, confirmationsMax: 7 }
+  /** A subject suspected at t = 10 s after an unanswered probe, then confirmed by `observers` at `at`. */
+  function suspectedThenConfirmed(observers: string[], at = 10_100, incarnation = 1): PeerState {
+    let s: PeerState = { ...beating(5), state: 'suspect', suspectedAtMs: 10_000, stateSinceMs: 10_000, probe: 'timeout' }
+    for (const observer of observers) s = stepPeer(s, { type: 'confirm', observer, incarnation, expected: 7, nowMs: at }, confirmed).state
+    return s
+  }
+  const deadAfter = (s: PeerState): number => {
+    for (let t = 10_000; t <= 14_000; t += 10) {
+      if (stepPeer(s, check(t), confirmed).effects.some((e) => e.type === 'transition' && e.to === 'dead')) return t - 10_000
+    }
+    return Infinity
+  }
+
+  const table: [string, string[], number][] = [
+    ['no confirmation: the full timeout', [], 3000],
+    ['one of 7: max - (max - min) log 2 / log 8', ['o1'], 2170],
+    ['three of 7', ['o1', 'o2', 'o3'], 1340],
+    ['all 7: the minimum', ['o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7'], 500],
+    ['the same observer twice counts once', ['o1', 'o1', 'o1'], 2170]
+  ]
+  for (const [what, observers, ms] of table) {
+    test(what, () => assert.equal(deadAfter(suspectedThenConfirmed(observers)), ms))
+  }
+
+  test('confirmations about another incarnation, or older than a timeout before the suspicion, do not count', () => {
+    assert.equal(deadAfter(suspectedThenConfirmed(['o1', 'o2'], 10_100, 2)), 3000)
+    assert.equal(deadAfter(suspectedThenConfirmed(['o1', 'o2'], 6_000)), 3000)
+  })
+
+  test('with a confirmed floor set, all confirmations bring it to that floor, not to the refused-probe minimum', () => {
+    const floored = { ...confirmed, suspicionTimeoutMsConfirmedMin: 1250 }
+    let s: PeerState = { ...beating(5), state: 'suspect', suspectedAtMs: 10_000, stateSinceMs: 10_000, probe: 'timeout' }
+    for (const observer of ['o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7']) s = stepPeer(s, { type: 'confirm', observer, incarnation: 1, expected: 7, nowMs: 10_100 }, floored).state
+    assert.equal(stepPeer(s, check(11_240), floored).effects.length, 0)
+    assert.ok(stepPeer(s, check(11_250), floored).effects.some((e) => e.type === 'transition' && e.to === 'dead'))
+  })
+
+  test('a heartbeat ends the episode: recovered, its confirmations are forgotten', () => {
+    const s = suspectedThenConfirmed(['o1', 'o2', 'o3'])
+    const back = stepPeer(s, { type: 'heartbeat', incarnation: 1, seq: 99, health, nowMs: 10_500 }, confirmed).state
+    assert.equal(back.state, 'alive')
+    assert.deepEqual(back.confirmations, [])
+  })
+})
