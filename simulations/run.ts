@@ -3,6 +3,7 @@
  *
  *   npm run sim -- <scenario> [--nodes N] [--seed S] [--duration 10m] [--check-determinism] [--out DIR] [--no-svg]
  *   npm run sim -- --list
+ *   npm run sim -- sweep <scenario> --param NAME=v1,v2,... [--nodes N] [--seed S] [--duration D] [--out DIR]  (simulations/sweep.ts)
  *
  * Prints the seed, the resolved options and the command that reproduces the run; writes
  * <out>/<scenario>-<nodes>-<seed>.json (the summary; its `run` section holds the wall-clock
@@ -20,12 +21,12 @@ import { systemClock } from '../src/runtime/clock.ts'
 import { systemRandom } from '../src/runtime/random.ts'
 import { Progress } from '../src/sim/progress.ts'
 import { reproduceCommand, runSimulation, type SimRunResult } from '../src/sim/run-sim.ts'
-import { describeFalseAlarms } from '../src/sim/checkers/index.ts'
+import { describeFalseAlarms, describeQos } from '../src/sim/checkers/index.ts'
 import { formatDuration, parseDuration, type ResolvedOp } from '../src/sim/scenario.ts'
 import { SCENARIOS } from './scenarios/index.ts'
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run sim -- <scenario> [--nodes N] [--seed S] [--duration 10m] [--check-determinism] [--out DIR] [--no-svg]\nscenarios: ${[...SCENARIOS.keys()].join(', ')}\n`)
+  process.stderr.write(`${message}\nusage: npm run sim -- <scenario> [--nodes N] [--seed S] [--duration 10m] [--check-determinism] [--out DIR] [--no-svg]\n       npm run sim -- sweep <scenario> --param NAME=v1,v2,... [--nodes N] [--seed S] [--duration 2m] [--out DIR]\nscenarios: ${[...SCENARIOS.keys()].join(', ')}\n`)
   process.exit(2)
 }
 
@@ -41,7 +42,8 @@ try {
       out: { type: 'string', default: 'out/sim' },
       'no-svg': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false }
+      quiet: { type: 'boolean', default: false },
+      param: { type: 'string' }
     }
   })
 } catch (err) {
@@ -52,6 +54,11 @@ if (values.list) {
   for (const s of SCENARIOS.values()) console.log(`${s.name.padEnd(16)} ${s.description} (default ${s.defaults.nodes} nodes, ${s.defaults.duration})`)
   process.exit(0)
 }
+if (positionals[0] === 'sweep') {
+  const { sweepMain } = await import('./sweep.ts')
+  process.exit(await sweepMain(positionals.slice(1), values))
+}
+if (values.param !== undefined) usage('--param is for sweep: npm run sim -- sweep <scenario> --param NAME=v1,v2,...')
 const name = positionals[0]
 if (name === undefined) usage('which scenario?')
 const scenario = SCENARIOS.get(name)
@@ -127,6 +134,7 @@ if (result.svg !== undefined) writeFileSync(`${base}.svg`, result.svg)
 const s = result.summary as { detection: { deadMs: { p50: number | null; p99: number | null; max: number | null }; suspectMs: { p50: number | null; p99: number | null; max: number | null }; observerPairs: number }; traffic: { messagesSentPerNodePerSecond: number; messagesReceivedPerNodePerSecond: number; bytesSentPerNodePerSecond: number }; convergence: { timeToConvergeMs: number | null } }
 const c = result.checks
 log(`detection suspect p50/p99/max ${s.detection.suspectMs.p50}/${s.detection.suspectMs.p99}/${s.detection.suspectMs.max} ms, dead ${s.detection.deadMs.p50}/${s.detection.deadMs.p99}/${s.detection.deadMs.max} ms over ${s.detection.observerPairs} observer pairs`)
+log(`qos       ${describeQos(result.qos)}`)
 log(`false     ${c.falseDeaths.falseDeaths} deaths, ${c.falseDeaths.falseSuspects} suspects, ${c.flapping.falseAlarms} false alarms`)
 log(`          (${describeFalseAlarms(c.flapping)})`)
 log(`traffic   ${s.traffic.messagesSentPerNodePerSecond} msgs/s and ${s.traffic.bytesSentPerNodePerSecond} B/s sent per node, ${s.traffic.messagesReceivedPerNodePerSecond} msgs/s received`)
