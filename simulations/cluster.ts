@@ -26,7 +26,7 @@ import type { ClusterView, PeerState } from '../src/api/protocol.ts'
 import { eventNameFor } from '../src/events.ts'
 import { sleep, systemClock } from '../src/runtime/clock.ts'
 import { seededRandom, systemRandom } from '../src/runtime/random.ts'
-import { checkConvergence, checkDetection, checkFalseDeaths, checkFlapping, DEFAULT_CHECKS, describeFalseAlarms, type FinalStatus } from '../src/sim/checkers/index.ts'
+import { checkConvergence, checkDetection, checkFalseDeaths, checkFlapping, computeQos, DEFAULT_CHECKS, describeFalseAlarms, describeQos, type FinalStatus } from '../src/sim/checkers/index.ts'
 import { FaultLog } from '../src/sim/fault-log.ts'
 import { renderSvg } from '../src/sim/plot.ts'
 import { ProcessCluster } from '../src/sim/process-cluster.ts'
@@ -337,6 +337,7 @@ try {
     options: { agents: 'healthmon agent, profile local-test with lan anti-entropy and reconnect intervals, 127.0.0.1', pollMs, checks: checkOptions, steps: applied, skipped },
     boot: { convergedAfterMs: Math.round(bootMs), scenarioStartsAtMs: startMs },
     detection: detectionSection(checks.detection),
+    qos: computeQos(trace, faults, checkOptions, nodes, startMs, endMs),
     falseSuspects: checks.falseDeaths.falseSuspects,
     falseDeaths: checks.falseDeaths.falseDeaths,
     falseAlarms: checks.flapping.falseAlarms,
@@ -366,6 +367,7 @@ try {
   writeFileSync(`${base}.svg`, svg)
   const d = summary.detection as { suspectMs: { p50: number | null; p99: number | null; max: number | null }; deadMs: { p50: number | null; p99: number | null; max: number | null }; observerPairs: number }
   console.log(`detection suspect p50/p99/max ${d.suspectMs.p50}/${d.suspectMs.p99}/${d.suspectMs.max} ms, dead ${d.deadMs.p50}/${d.deadMs.p99}/${d.deadMs.max} ms over ${d.observerPairs} observer pairs (polled every ${pollMs} ms)`)
+  console.log(`qos       ${describeQos(summary.qos)}`)
   console.log(`false     ${checks.falseDeaths.falseDeaths} deaths, ${checks.falseDeaths.falseSuspects} suspects, ${checks.flapping.falseAlarms} false alarms`)
   console.log(`          (${describeFalseAlarms(checks.flapping)})`)
   console.log(`traffic   ${summary.traffic.heartbeatsSentPerNodePerSecond} heartbeats/s sent, ${summary.traffic.heartbeatsReceivedPerNodePerSecond} received per agent`)

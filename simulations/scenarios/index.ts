@@ -13,11 +13,12 @@ import { scenario as partition } from './partition.ts'
 import { scenario as pause1 } from './pause-1s.ts'
 import { scenario as pause3 } from './pause-3s.ts'
 import { scenario as pause8 } from './pause-8s.ts'
+import { scenario as crashLossy } from './crash-lossy.ts'
 import { scenario as rollingRestart } from './rolling-restart.ts'
 import { scenario as slowNodes } from './slow-nodes.ts'
 
 /** Every scenario, by name (one file each in this folder). */
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
-  crash, crash10, hostCrash, pause1, pause3, pause8, loss10, partition, asymmetric, flappingLink,
+  crash, crash10, crashLossy, hostCrash, pause1, pause3, pause8, loss10, partition, asymmetric, flappingLink,
   lossyNodes, rollingRestart, churn, slowNodes, clockDrift, cloggedLink
 ].map((s) => [s.name, s]))

@@ -110,35 +110,40 @@ export class VirtualClock implements Clock {
     return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.order < b.order)
   }
 
+  // Sifting moves a hole instead of swapping pairs: one write per level, no temporary arrays
+  // (the simulator pushes and pops millions of timers; same order as before, so same runs).
   private push(entry: Entry): void {
     const h = this.heap
+    let i = h.length
     h.push(entry)
-    let i = h.length - 1
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (!this.less(h[i]!, h[parent]!)) break
-      ;[h[i], h[parent]] = [h[parent]!, h[i]!]
+      const p = h[parent]!
+      if (!this.less(entry, p)) break
+      h[i] = p
       i = parent
     }
+    h[i] = entry
   }
 
   private pop(): Entry | undefined {
     const h = this.heap
     const top = h[0]
     const last = h.pop()
-    if (h.length > 0 && last !== undefined) {
-      h[0] = last
+    const n = h.length
+    if (n > 0 && last !== undefined) {
       let i = 0
       for (;;) {
         const l = 2 * i + 1
+        if (l >= n) break
         const r = l + 1
-        let m = i
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r
-        if (m === i) break
-        ;[h[i], h[m]] = [h[m]!, h[i]!]
-        i = m
+        const c = r < n && this.less(h[r]!, h[l]!) ? r : l
+        const child = h[c]!
+        if (!this.less(child, last)) break
+        h[i] = child
+        i = c
       }
+      h[i] = last
     }
     return top
   }

@@ -20,12 +20,15 @@ import type { RunQueue } from './run-queue.ts'
 class NodeTimer implements Timer {
   readonly fn: () => void
   readonly periodMs: number | undefined
+  /** What the base clock runs: made once per timer, not once per period of an interval. */
+  readonly fire: () => void
   cancelled = false
   base: Timer | undefined
 
-  constructor(fn: () => void, periodMs: number | undefined) {
+  constructor(fn: () => void, periodMs: number | undefined, fire: (t: NodeTimer) => void) {
     this.fn = fn
     this.periodMs = periodMs
+    this.fire = () => fire(this)
   }
 
   cancel(): void {
@@ -69,14 +72,14 @@ export class NodeClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): Timer {
-    const t = new NodeTimer(fn, undefined)
+    const t = new NodeTimer(fn, undefined, this.fireTimer)
     this.arm(t, Math.max(0, delayMs))
     return t
   }
 
   setInterval(fn: () => void, periodMs: number): Timer {
     const period = Math.max(1, periodMs)
-    const t = new NodeTimer(fn, period)
+    const t = new NodeTimer(fn, period, this.fireTimer)
     this.arm(t, period)
     return t
   }
@@ -108,7 +111,7 @@ export class NodeClock implements Clock {
     const tasks = this.deferredTasks
     this.deferredTimers = []
     this.deferredTasks = []
-    for (const t of timers) this.base.setTimeout(() => this.fire(t), 0)
+    for (const t of timers) this.base.setTimeout(t.fire, 0)
     for (const task of tasks) this.queue.schedule(task)
   }
 
@@ -120,10 +123,10 @@ export class NodeClock implements Clock {
 
   private arm(t: NodeTimer, delayMs: number): void {
     if (this.killed) return
-    t.base = this.base.setTimeout(() => this.fire(t), this.rate === 1 ? delayMs : delayMs / this.rate)
+    t.base = this.base.setTimeout(t.fire, this.rate === 1 ? delayMs : delayMs / this.rate)
   }
 
-  private fire(t: NodeTimer): void {
+  private readonly fireTimer = (t: NodeTimer): void => {
     if (this.killed || t.cancelled) return
     t.base = undefined
     if (this.pausedFlag) {

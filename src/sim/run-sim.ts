@@ -1,6 +1,6 @@
 import type { ConfigInput } from '../config/schema.ts'
 import { seededRandom } from '../runtime/random.ts'
-import { checkConvergence, checkDetection, checkFalseDeaths, checkFlapping, DEFAULT_CHECKS, type CheckOptions, type FinalStatus } from './checkers/index.ts'
+import { checkConvergence, checkDetection, checkFalseDeaths, checkFlapping, computeQos, DEFAULT_CHECKS, type CheckOptions, type FinalStatus, type QosResult } from './checkers/index.ts'
 import { applyScenario } from './nemesis.ts'
 import { renderSvg } from './plot.ts'
 import { formatDuration, resolveScenario, type ResolvedOp, type Scenario } from './scenario.ts'
@@ -35,6 +35,8 @@ export interface SimRunResult {
   traceHash: string
   svg: string | undefined
   checks: Checks
+  /** The Chen-Toueg-Aguilera QoS metrics over the scenario's window (also in the summary). */
+  qos: QosResult
   ops: ResolvedOp[]
   sim: SimCluster
 }
@@ -92,6 +94,7 @@ export async function runSimulation(o: SimRunOptions): Promise<SimRunResult> {
     flapping: checkFlapping(sim.trace, sim.faults, checkOptions, o.nodes)
   }
   const pass = checks.falseDeaths.pass && checks.detection.pass && checks.convergence.pass && checks.flapping.pass
+  const qos = computeQos(sim.trace, sim.faults, checkOptions, o.nodes, startMs, endMs)
   const traceHash = sim.trace.digest()
   phase('checksWallMs')
   const rel = (ms: number): number => ms - startMs
@@ -113,6 +116,7 @@ export async function runSimulation(o: SimRunOptions): Promise<SimRunResult> {
     },
     boot: { convergedAfterMs: bootMs, scenarioStartsAtMs: startMs },
     detection: det,
+    qos,
     falseSuspects: checks.falseDeaths.falseSuspects,
     falseDeaths: checks.falseDeaths.falseDeaths,
     falseAlarms: checks.flapping.falseAlarms,
@@ -143,7 +147,7 @@ export async function runSimulation(o: SimRunOptions): Promise<SimRunResult> {
     })
   }
   phase('svgWallMs')
-  return { summary, phases, pass, traceHash, svg, checks, ops, sim }
+  return { summary, phases, pass, traceHash, svg, checks, qos, ops, sim }
 }
 
 /** The acceptance targets that a summary can speak to, with the reference figures. */

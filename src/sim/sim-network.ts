@@ -84,6 +84,11 @@ export class SimNetworkModel implements LinkModel, LinkObserver {
   private readonly kinds: Record<TrafficKind, TrafficTotals>
   private readonly drops: Record<DropCause, number> = { loss: 0, nodeLoss: 0, partition: 0, cut: 0, blackhole: 0 }
   private partitioned = false
+  /**
+   * The one decision object every delivered copy gets (MemoryLinks.transmit reads it at once and
+   * keeps nothing): one allocation less per message, millions in a 1,000-node run.
+   */
+  private readonly pass: { drop: false; delayMs: number; duplicate: boolean } = { drop: false, delayMs: 1, duplicate: false }
 
   constructor(options: { profile: NetworkProfile; random: Random; clock: Clock; nodesMax: number }) {
     this.profile = { ...options.profile }
@@ -205,8 +210,10 @@ export class SimNetworkModel implements LinkModel, LinkObserver {
       const until = this.clogs.get(link)
       if (until !== undefined) delay = Math.max(delay, until - this.clock.now())
     }
-    const duplicate = p.duplicateRate > 0 && this.random.next() < p.duplicateRate
-    return { drop: false, delayMs: Math.max(1, Math.round(delay)), duplicate }
+    const pass = this.pass
+    pass.duplicate = p.duplicateRate > 0 && this.random.next() < p.duplicateRate
+    pass.delayMs = Math.max(1, Math.round(delay))
+    return pass
   }
 
   private drop(cause: DropCause): LinkDecision {

@@ -109,7 +109,8 @@ export class MemoryLinks {
   }
 
   isCut(from: string, to: string): boolean {
-    return this.cuts.has(`${from}\n${to}`)
+    // Checked twice per message: skip building the key while nothing is cut (the usual case).
+    return this.cuts.size > 0 && this.cuts.has(`${from}\n${to}`)
   }
 
   setModel(model: LinkModel): void {

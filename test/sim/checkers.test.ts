@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { checkConvergence, checkDetection, checkFalseDeaths, checkFlapping, DEFAULT_CHECKS } from '../../src/sim/checkers/index.ts'
-import { FaultLog } from '../../src/sim/fault-log.ts'
-import { EV, ST, Trace } from '../../src/sim/trace.ts'
+import { everyoneAlive } from '../fixtures/hand-trace.ts'
+import { EV, ST, type Trace } from '../../src/sim/trace.ts'
 
 /**
  * Each checker on crafted traces and fault logs: the cases that must pass and the ones that must
@@ -12,12 +12,7 @@ const N = 4
 const ids = ['n0', 'n1', 'n2', 'n3']
 const opts = { ...DEFAULT_CHECKS, graceMs: 1000, detectionBoundMs: 5000, flapsMax: 3, flapWindowMs: 60_000 }
 
-function fresh(): { trace: Trace; faults: FaultLog } {
-  const trace = new Trace(ids)
-  // Everyone sees everyone alive from t = 0.
-  for (let o = 0; o < N; o++) for (let p = 0; p < N; p++) if (o !== p) trace.record(0, o, EV.joined, ids[p]!, ST.alive, true)
-  return { trace, faults: new FaultLog(N) }
-}
+const fresh = (): ReturnType<typeof everyoneAlive> => everyoneAlive(ids)
 
 describe('no-false-deaths', () => {
   test('a healthy observer declaring a healthy node dead fails', () => {

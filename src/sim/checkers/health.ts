@@ -13,8 +13,8 @@ import type { CheckOptions } from './options.ts'
  *   never paused for longer than pauseToleranceMs. Slow (CPU-starved) nodes and short pauses are
  *   alive: a live process that is late is not dead.
  */
-const OBSERVER_FAULTS: readonly FaultKind[] = ['crash', 'host-crash', 'left', 'pause', 'slow', 'link']
-const GONE: readonly FaultKind[] = ['crash', 'host-crash', 'left']
+export const OBSERVER_FAULTS: readonly FaultKind[] = ['crash', 'host-crash', 'left', 'pause', 'slow', 'link']
+export const GONE: readonly FaultKind[] = ['crash', 'host-crash', 'left']
 
 export class Health {
   private readonly faults: FaultLog

@@ -9,3 +9,4 @@ export { checkConvergence, type ConvergenceResult, type FinalStatus } from './co
 export { checkFlapping, describeFalseAlarms, type FlappingResult } from './flapping.ts'
 export { Health } from './health.ts'
 export { DEFAULT_CHECKS, type CheckOptions } from './options.ts'
+export { computeQos, describeQos, type QosResult } from './qos.ts'
