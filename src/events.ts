@@ -53,16 +53,19 @@ export class HealthEventEmitter extends EventEmitter<HealthEvents> {
   onListenerError: ((event: HealthEventName, error: unknown) => void) | undefined
 
   override emit<K extends HealthEventName>(event: K, ...args: HealthEvents[K]): boolean {
-    const listeners = this.rawListeners(event) as ((...a: HealthEvents[K]) => void)[]
-    for (const listener of listeners) {
-      try {
-        listener.apply(this, args)
-      } catch (error) {
-        this.listenerErrors++
-        try { this.onListenerError?.(event, error) } catch { /* a failing reporter changes nothing */ }
-      }
-    }
+    const listeners = this.rawListeners(event) as ((...a: unknown[]) => void)[]
+    for (const listener of listeners) this.callListener(event, listener, args)
     return listeners.length > 0
+  }
+
+  /** Calls one listener; a throw is counted and reported, never passed on (also for deferred calls). */
+  callListener(event: HealthEventName, listener: (...args: unknown[]) => void, args: readonly unknown[]): void {
+    try {
+      listener(...args)
+    } catch (error) {
+      this.listenerErrors++
+      try { this.onListenerError?.(event, error) } catch { /* a failing reporter changes nothing */ }
+    }
   }
 }
 

@@ -134,14 +134,7 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
       // update that emitted: however long it takes or whatever it throws (caught, counted in
       // listenerErrors, logged), detection goes on.
       const deferred = (...args: unknown[]): void => {
-        queueMicrotask(() => {
-          try {
-            (listener as (...a: unknown[]) => void)(...args)
-          } catch (error) {
-            events.listenerErrors++
-            events.onListenerError?.(event, error)
-          }
-        })
+        queueMicrotask(() => events.callListener(event, listener as (...a: unknown[]) => void, args))
       }
       // EventEmitter's generic signature cannot relate K to its listener type; the map is the same.
       const emitter = events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void }
