@@ -63,7 +63,7 @@ const divisors: Sample[] = [
   ...series.map((s) => ({ name: 'app_capacity', labels: s.labels, value: 100, unit: 'none' as const, atMs: T0 })),
   ...series.filter((s) => s.name.startsWith('node_filesystem')).map((s) => ({ name: 'node_filesystem_size_bytes', labels: s.labels, value: 1e11, unit: 'bytes' as const, atMs: T0 })),
   { name: 'node_memory_MemTotal_bytes', labels: {}, value: 8e9, unit: 'bytes', atMs: T0 },
-  { name: 'node_cpu_count', labels: {}, value: 2, unit: 'none', atMs: T0 }
+  { name: 'node_cpus', labels: {}, value: 2, unit: 'none', atMs: T0 }
 ]
 function valueOf(s: (typeof series)[number], tick: number): number {
   if (s.name === 'node_filesystem_avail_bytes') return s.alerting ? 3e9 : 5e10

@@ -47,6 +47,8 @@ export class HealthRuntime {
   readonly db: DatabaseSync | undefined
   private readonly deps: HealthRuntimeDeps
   private flushTimer: Timer | undefined
+  /** Also told of every admitted sample (the alerting runtime evaluates them). */
+  sampleSink: ((samples: readonly Sample[]) => void) | undefined
 
   constructor(deps: HealthRuntimeDeps) {
     this.deps = deps
@@ -66,7 +68,10 @@ export class HealthRuntime {
       thresholds: c,
       sampleIntervalMs: c.healthSampleIntervalMs,
       checks: deps.checks ?? (() => []),
-      onSamples: (samples) => this.history?.record(samples)
+      onSamples: (samples) => {
+        this.history?.record(samples)
+        this.sampleSink?.(samples)
+      }
     })
     this.trends = new PeerTrends({ validator: this.validator, pointsMax: PEER_TREND_POINTS_MAX, intervalMs: c.healthSampleIntervalMs, peersMax: c.membersMax })
   }
@@ -87,6 +92,7 @@ export class HealthRuntime {
   admit(samples: readonly Sample[]): Sample[] {
     const admitted = this.validator.admit(samples, this.deps.clock.now())
     this.history?.record(admitted)
+    this.sampleSink?.(admitted)
     return admitted
   }
 

@@ -9,6 +9,7 @@ import { CheckScheduler } from './checks/scheduler.ts'
 import { withholdDeadAt } from './detector/awareness.ts'
 import type { HealthEventEmitter } from './events.ts'
 import { registerCheckMetrics } from './metrics/check-metrics.ts'
+import { registerAlertMetrics } from './metrics/alert-metrics.ts'
 import { AgentMetrics } from './metrics/agent-metrics.ts'
 import { ClusterNode } from './node/cluster-node.ts'
 import { nextIncarnation, writeIncarnation } from './node/incarnation-file.ts'
@@ -22,6 +23,9 @@ import { loadClusterKey, loadOrCreateNodeKey } from './transport/node-key.ts'
 import type { Timer } from './runtime/clock.ts'
 import { VERSION } from './version.ts'
 import { SdNotify } from './service/sd-notify.ts'
+import { AlertRuntime, type AlertNotice, type AlertingGossip } from './daemon-alerts.ts'
+import { CallbackDispatcher } from './notify/callbacks.ts'
+import type { PeerFact } from './alerts/evaluator.ts'
 
 /**
  * The composition root: the one place that wires real components together. It owns the data
@@ -46,6 +50,8 @@ export interface DaemonDeps {
   events?: HealthEventEmitter
   /** Config warnings (unknown HEALTHMON_* variables...), logged right after the first line. */
   warnings?: readonly string[]
+  /** Alert listeners registered before start (the embedding API's onAlert). */
+  alertCallbacks?: CallbackDispatcher<AlertNotice>
 }
 
 export { VERSION }
@@ -67,6 +73,9 @@ export class Daemon {
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
   private healthValue: HealthRuntime | undefined
+  private alertsValue: AlertRuntime | undefined
+  private lastLagMs = 0
+  readonly alertCallbacks: CallbackDispatcher<AlertNotice>
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
 
   constructor(deps: DaemonDeps) {
@@ -78,6 +87,7 @@ export class Daemon {
     this.apiLimits = deps.apiLimits ?? {}
     this.warnings = deps.warnings ?? []
     this.events = deps.events
+    this.alertCallbacks = deps.alertCallbacks ?? new CallbackDispatcher((err) => this.logger.warn({ err }, 'an alert listener threw'))
     this.systemd = deps.notifySystemd === true ? new SdNotify({ clock: this.clock, logger: this.logger }) : undefined
   }
 
@@ -102,6 +112,12 @@ export class Daemon {
   get checks(): CheckScheduler {
     if (this.checksValue === undefined) throw new Error('the daemon is not started')
     return this.checksValue
+  }
+
+  /** Alert rules, silences and notifications; throws before start(). */
+  get alerts(): AlertRuntime {
+    if (this.alertsValue === undefined) throw new Error('the daemon is not started')
+    return this.alertsValue
   }
 
   get started(): boolean {
@@ -166,8 +182,12 @@ export class Daemon {
     })
     this.checksValue = checks
     registerCheckMetrics(metrics.registry, checks)
+    registerAlertMetrics(metrics.registry, () => this.alertsValue)
     // Perfdata goes through metric validation into history, like the collectors' samples.
     checks.onSamples((samples) => { health.admit(samples) })
+    const alerts = this.makeAlerts(node, health, checks)
+    this.alertsValue = alerts
+    health.sampleSink = (samples) => alerts.admit(samples)
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
       if (this.serveApi) {
@@ -180,8 +200,18 @@ export class Daemon {
           backend: {
             view: () => node.clusterView(),
             peer: (idOrName) => node.peerDetail(idOrName),
-            alerts: () => node.alerts(),
-            health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
+            alerts,
+            health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }, alerts.activeAlerts().map((a) => ({
+              alertname: a.rule, severity: a.severity, summary: a.annotations.summary ?? '',
+              ...(a.subject.kind === 'peer' ? { peer: a.labels['peer'] ?? a.subject.id, peerId: a.subject.id } : {})
+            }))),
+            forceLeave: (idOrName) => {
+              const m = node.peerDetail(idOrName)
+              if (m === undefined) return { ok: false, reason: 'not-found' }
+              if (m.state !== 'dead' && m.state !== 'left') return { ok: false, reason: 'alive', state: m.state }
+              node.forceLeave(m.id)
+              return { ok: true, id: m.id, name: m.name, cluster: false }
+            },
             events: node.eventLog,
             metrics: () => metrics.scrape(),
             checks,
@@ -199,9 +229,11 @@ export class Daemon {
       throw err
     }
     checks.start()
+    alerts.start()
     this.lag = startLoopLagMonitor()
     this.lagTimer = this.clock.setInterval(() => {
       const lagMs = this.lag!.takeMaxMs()
+      this.lastLagMs = lagMs
       node.reportEventLoopLag(lagMs)
       health.collectors.noteLoopDelay(lagMs)
     }, c.heartbeatIntervalMs)
@@ -209,6 +241,35 @@ export class Daemon {
     this.state = 'running'
     this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}`)
     this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
+  }
+
+  private makeAlerts(node: ClusterNode, health: HealthRuntime, checks: CheckScheduler): AlertRuntime {
+    const c = this.config
+    // The view settles before peer alerts count: a restarted agent first learns the cluster
+    // again, and an alert restored as firing must not resolve because its peer is not known yet.
+    const settleMs = 3 * c.suspicionTimeoutMs + c.antiEntropyIntervalMs
+    const startedAt = this.clock.now()
+    return new AlertRuntime({
+      config: c,
+      clock: this.clock,
+      random: this.random.fork(),
+      logger: this.logger.child({ component: 'alerts' }),
+      db: health.db,
+      callbacks: this.alertCallbacks,
+      checks: () => checks.reports(),
+      gossip: alertingGossipOf(node),
+      cluster: {
+        selfId: () => node.id,
+        peers: (): PeerFact[] | undefined => {
+          if (this.clock.now() - startedAt < settleMs || node.selfView().join.state === 'joining') return undefined
+          return node.clusterView().peers.map((p) => ({ id: p.id, name: p.name, state: p.state }))
+        },
+        observersOf: (s) => node.observersOf(s),
+        isLive: (id) => node.isLiveMember(id),
+        nameOf: (id) => (id === node.id ? c.name : node.members.get(id)?.name),
+        facts: () => ({ eventLoopLagMs: this.lastLagMs, awareness: node.selfView().awareness, isolated: node.isolated() })
+      }
+    })
   }
 
   /** Stops; with `leave` (the default, as on SIGTERM/SIGINT) peers are told this node left. */
@@ -219,6 +280,7 @@ export class Daemon {
     this.lagTimer?.cancel()
     this.lag?.stop()
     await this.checksValue?.stop()
+    await this.alertsValue?.stop()
     this.healthValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
     await this.api?.close()
@@ -226,4 +288,10 @@ export class Daemon {
     this.state = 'stopped'
     this.logger.info('agent stopped')
   }
+}
+
+/** The node's alerting gossip, when it has one (marks and silences cluster-wide). */
+function alertingGossipOf(node: ClusterNode): AlertingGossip | undefined {
+  void node
+  return undefined
 }

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   SILENCE_INVALID: 'a silence was malformed (matchers, times, createdBy or comment); the message says which',
   SILENCES_FULL: 'the silence limit (silencesMax) was reached; expire some first',
   SILENCE_NOT_FOUND: 'no live silence with that id',
+  MEMBER_ALIVE: 'force-leave refused: the member is not dead in this node\'s view (only failed members can be forced out)',
   METRIC_NOT_FOUND: 'no history is kept for a metric of that name',
   STORE_UNAVAILABLE: 'the SQLite database in the data dir could not be opened, migrated or written',
   STORE_SCHEMA_NEWER: 'the database was written by a newer healthmon (more schema migrations than this agent knows)'

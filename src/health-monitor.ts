@@ -1,3 +1,4 @@
+import type { AlertNotice } from './daemon-alerts.ts'
 import type { AlertEntry, NodeStatus, PeerState, PeerSummary } from './api/protocol.ts'
 import { loadConfig, type ConfigSources } from './config/load.ts'
 import type { ConfigInput } from './config/schema.ts'
@@ -61,6 +62,12 @@ export interface HealthMonitor {
   checkHealth(): HealthStatus[]
   /** Subscribes to an event (before or after start()); returns the unsubscribe function. */
   on<K extends keyof HealthEvents>(event: K, listener: (...args: HealthEvents[K]) => void): () => void
+  /**
+   * Alert transitions (pending, firing, resolved...) and the notifications this node sent, from
+   * the alert rules (before or after start()). Runs outside the evaluation step: a listener that
+   * throws or rejects is caught and counted (healthmon_alert_dropped_total{reason="listener_error"}).
+   */
+  onAlert(listener: (notice: AlertNotice) => void | Promise<void>): () => void
   /** This node's peer id (stable across restarts: the node key is in the data dir); after start(). */
   readonly id: string
 }
@@ -140,6 +147,9 @@ export function createHealthMonitor(options: HealthMonitorOptions = {}): HealthM
       const emitter = events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void }
       emitter.on(event, deferred)
       return () => { emitter.off(event, deferred) }
+    },
+    onAlert(listener) {
+      return daemon.alertCallbacks.on((notice) => { queueMicrotask(() => daemon.alertCallbacks.dispatchTo(listener, notice)) })
     },
     get id() {
       if (id === undefined) throw new HealthmonError('NOT_STARTED', 'the peer id is known once start() resolved')

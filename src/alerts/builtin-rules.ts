@@ -14,7 +14,7 @@ import { compileRule, type AlertRuleConfig, type CompiledRule } from './rule-con
  * | `node_memory_MemAvailable_bytes` | none | bytes | MemoryHigh |
  * | `node_memory_MemTotal_bytes` | none | bytes | MemoryHigh (divisor) |
  * | `node_load1` | none | none | LoadHigh |
- * | `node_cpu_count` | none | none | LoadHigh (per core); healthmon's own, node_exporter has no single series for it |
+ * | `node_cpus` | none | none | LoadHigh (per core): the CPUs online (healthmon's own; node_exporter has no single series for it) |
  *
  * Peer rules read the view's peer states; EventLoopLagging and NodeIsolated read the node's own
  * facts (event-loop lag in ms, Lifeguard's "isolated" verdict); the check rules read the damped

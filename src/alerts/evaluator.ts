@@ -83,7 +83,7 @@ export interface EvaluatorState {
   readonly counters: EvaluatorCounters
 }
 
-export const CPU_COUNT_SAMPLE = 'node_cpu_count'
+export const CPU_COUNT_SAMPLE = 'node_cpus'
 
 export function createEvaluator(options: EvaluatorOptions): EvaluatorState {
   const rulesByMetric = new Map<string, CompiledRule[]>()

@@ -64,7 +64,7 @@ export const alertRuleSchema = z.strictObject({
   divideBy: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name').optional(),
   /** Multiply after dividing (100 turns a ratio into percent). */
   scale: z.number().finite().optional(),
-  /** Divide by the node's CPU count (sample `node_cpu_count`). */
+  /** Divide by the node's CPU count (sample `node_cpus`). */
   perCore: z.boolean().optional(),
   /** The value becomes the seconds until the series reaches 0 on its linear trend (Infinity when not falling). */
   trend: z.strictObject({ windowMs: durationMs.min(60_000).optional(), pointsMax: z.number().int().min(3).max(1_000).optional() }).optional(),

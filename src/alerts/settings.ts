@@ -11,6 +11,8 @@ const ms = (min: number, max: number) => z.number().int().min(min).max(max)
 const count = (min: number, max: number) => z.number().int().min(min).max(max)
 
 export const alertConfigShape = {
+  /** How often rules are evaluated and the notification pipeline runs; shorter tells sooner, costs more CPU. */
+  alertEvaluationIntervalMs: ms(100, 60_000),
   /** Alert rules; built-ins of the same name are replaced, `{name, disabled: true}` turns one off. */
   alertRules: alertRulesSchema,
   /** Inhibition rules, after the built-in ones (a dead peer mutes its other alerts, ...). */
@@ -31,6 +33,10 @@ export const alertConfigShape = {
   silencesMax: count(1, 100_000),
   /** Expired silences are forgotten this long after they end (Alertmanager: 120 h). */
   silenceRetentionMs: ms(0, 365 * 24 * 3_600_000),
+  /** Limit: resolved alerts kept in the history table (GET /v1/alerts/history); the oldest go first. */
+  alertHistoryRowsMax: count(100, 10_000_000),
+  /** Resolved alerts older than this are deleted from history. */
+  alertHistoryRetentionMs: ms(3_600_000, 3_650 * 24 * 3_600_000),
   /** Firing alerts and their start times are restored after a restart when the agent was down less than this. */
   alertRestoreToleranceMs: ms(0, 7 * 24 * 3_600_000),
   /** Webhook receivers, sent the Alertmanager webhook payload (version "4"). */
@@ -50,6 +56,7 @@ export const alertConfigShape = {
 }
 
 export const ALERT_CONFIG_DEFAULTS = {
+  alertEvaluationIntervalMs: 1000,
   alertRules: [],
   alertInhibitRules: [],
   alertGroupBy: ['alertname'],
@@ -60,6 +67,8 @@ export const ALERT_CONFIG_DEFAULTS = {
   alertActiveMax: 10_000,
   silencesMax: 1_000,
   silenceRetentionMs: 120 * 3_600_000,
+  alertHistoryRowsMax: 100_000,
+  alertHistoryRetentionMs: 30 * 24 * 3_600_000,
   alertRestoreToleranceMs: 3_600_000,
   alertWebhooks: [],
   alertmanagerUrls: [],

@@ -93,7 +93,11 @@ export class ApiClient {
     return this.call<T>('POST', path, body === undefined ? undefined : Buffer.from(JSON.stringify(body)), options)
   }
 
-  private call<T>(method: 'GET' | 'POST', path: string, payload: Buffer | undefined, options: GetOptions): Promise<T> {
+  delete<T>(path: string, options: GetOptions = {}): Promise<T> {
+    return this.call<T>('DELETE', path, undefined, options)
+  }
+
+  private call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, payload: Buffer | undefined, options: GetOptions): Promise<T> {
     const accepted = options.acceptStatuses ?? []
     const socketPath = this.socketPath
     const bytesMax = this.responseBytesMax

@@ -5,7 +5,7 @@
  * suspect, dead or missing; healthy otherwise. Statuses map to HTTP as Consul's health
  * endpoints do: 200, 429, 503.
  */
-import type { ClusterView, HealthReport, NodeStatus, PeerState } from './protocol.ts'
+import type { ClusterView, HealthReport, NodeStatus, PeerState, Severity } from './protocol.ts'
 
 /** Peers listed in `problems`, worst first; the counts always cover all of them. */
 export const HEALTH_PROBLEMS_MAX = 100
@@ -25,16 +25,29 @@ export interface AwarenessScale {
   unhealthyAt: number
 }
 
-export function assessHealth(view: ClusterView, awareness: AwarenessScale): HealthReport {
+/** A firing, unmuted alert as health reads it (src/daemon-alerts.ts activeAlerts). */
+export type ActiveAlert = NonNullable<HealthReport['alerts']>[number] & { peerId?: string }
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 }
+
+/**
+ * With `alerts` (the agent wires them), the status derives from the firing alerts that are
+ * neither silenced nor inhibited, as the alerts issue asks: critical makes the node unhealthy
+ * (503), warning degraded (429); a dead peer that was silenced or force-left no longer degrades
+ * every node for the reap time. Without them (an embedding without alerting), from peer states.
+ */
+export function assessHealth(view: ClusterView, awareness: AwarenessScale, alerts?: readonly ActiveAlert[]): HealthReport {
   const peers: HealthReport['peers'] = { total: view.peers.length, alive: 0, suspect: 0, dead: 0, left: 0, missing: 0 }
   for (const p of view.peers) peers[p.state] += 1
+  const alerted = alerts === undefined ? undefined : new Set(alerts.flatMap((a) => (a.peerId === undefined ? [] : [a.peerId])))
   const problems = view.peers
-    .filter((p) => PROBLEM_ORDER[p.state] !== undefined)
+    .filter((p) => PROBLEM_ORDER[p.state] !== undefined && (alerted === undefined || alerted.has(p.id)))
     .sort((a, b) => PROBLEM_ORDER[a.state]! - PROBLEM_ORDER[b.state]! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const self = view.self
+  const worst = alerts === undefined ? undefined : Math.min(3, ...alerts.map((a) => SEVERITY_RANK[a.severity]))
   const status: NodeStatus =
-    self.status === 'unhealthy' ? 'unhealthy'
-    : self.status === 'degraded' || problems.length > 0 ? 'degraded'
+    self.status === 'unhealthy' || worst === 0 ? 'unhealthy'
+    : self.status === 'degraded' || worst === 1 || (alerts === undefined && problems.length > 0) ? 'degraded'
     : 'healthy'
 
   const reasons: string[] = []
@@ -46,6 +59,9 @@ export function assessHealth(view: ClusterView, awareness: AwarenessScale): Heal
   const named = problems.slice(0, 5).map((p) => `${p.name} ${p.state}`)
   if (problems.length > 5) named.push(`${problems.length - 5} more`)
   if (named.length > 0) reasons.push(named.join(', '))
+  const sorted = alerts === undefined ? undefined : [...alerts].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.alertname.localeCompare(b.alertname))
+  const selfAlerts = sorted?.filter((a) => a.peerId === undefined && a.severity !== 'info') ?? []
+  if (selfAlerts.length > 0) reasons.push(selfAlerts.slice(0, 3).map((a) => a.summary !== '' ? a.summary : a.alertname).join(', ') + (selfAlerts.length > 3 ? `, ${selfAlerts.length - 3} more alerts` : ''))
 
   return {
     status,
@@ -53,6 +69,7 @@ export function assessHealth(view: ClusterView, awareness: AwarenessScale): Heal
     node: { id: self.id, name: self.name, status: self.status, awareness: self.awareness, awarenessUnhealthyAt: awareness.unhealthyAt, awarenessMax: awareness.max, reasons: self.reasons ?? [] },
     peers,
     problems: problems.slice(0, HEALTH_PROBLEMS_MAX).map((p) => ({ id: p.id, name: p.name, state: p.state, since: p.since })),
+    ...(sorted === undefined ? {} : { alerts: sorted.slice(0, HEALTH_PROBLEMS_MAX).map(({ alertname, severity, summary, peer }) => ({ alertname, severity, summary, ...(peer === undefined ? {} : { peer }) })) }),
     checkedAt: view.generatedAt
   }
 }

@@ -132,7 +132,7 @@ export interface ClusterView {
   generatedAt: string
 }
 
-/** One entry of the local alert log. */
+/** One entry of the node's peer-state alert log (the embedding API's checkHealth; the event log's alert:raised). */
 export interface AlertEntry {
   id: number
   at: string
@@ -217,13 +217,6 @@ export interface HistoryPoint {
   count: number
 }
 
-/** GET /v1/alerts and `healthmon alerts --json`. */
-export interface AlertsResponse {
-  /** The matching entries, oldest first; the newest `limit` of them when more matched. */
-  alerts: AlertEntry[]
-  /** How many entries matched the filters before `limit` was applied. */
-  matched: number
-}
 
 /**
  * GET /v1/health and `healthmon health --json`: the node's aggregated health (src/api/API.md).
@@ -244,6 +237,12 @@ export interface HealthReport {
   peers: Record<PeerState, number> & { total: number }
   /** The peers needing attention (suspect, dead, missing), worst first; at most 100. */
   problems: { id: string; name: string; state: PeerState; since: string }[]
+  /**
+   * The firing alerts that are neither silenced nor inhibited, worst first (at most 100): what
+   * the status derives from (critical: unhealthy, warning: degraded). Absent when alerting is
+   * not wired (an embedding without it), where the status derives from peer states.
+   */
+  alerts?: { alertname: string; severity: Severity; summary: string; peer?: string }[]
   checkedAt: string
 }
 
@@ -281,6 +280,10 @@ export const API_PATHS = {
   self: '/v1/self',
   health: '/v1/health',
   alerts: '/v1/alerts',
+  alertHistory: '/v1/alerts/history',
+  silences: '/v1/silences',
+  silence: (id: string): string => `/v1/silences/${encodeURIComponent(id)}`,
+  forceLeave: (idOrName: string): string => `/v1/members/${encodeURIComponent(idOrName)}/force-leave`,
   events: '/v1/events',
   eventStream: '/v1/events/stream',
   metrics: '/metrics',
@@ -297,3 +300,5 @@ export function withQuery(path: string, params: Record<string, string | number |
   const text = query.toString()
   return text === '' ? path : `${path}?${text}`
 }
+
+export type { AlertView, AlertsResponse, AlertHistoryResponse, AlertHistoryEntry, SilenceView, SilencesResponse, SilenceRequest, ForceLeaveResponse, AlertStateName } from './alert-protocol.ts'

@@ -7,7 +7,12 @@
  *   GET /v1/self                  -> SelfView
  *   GET /v1/peers/{id-or-name}    -> PeerDetail, or 404 PEER_NOT_FOUND
  *   GET /v1/health                -> HealthReport with 200 / 429 / 503 (?format=json|text)
- *   GET /v1/alerts                -> AlertsResponse (?state, severity, peer, since, limit)
+ *   GET /v1/alerts                -> AlertsResponse (?state, severity, peer, matcher, since, until, limit)
+ *   GET /v1/alerts/history        -> AlertHistoryResponse (?before, since, until, limit), newest first
+ *   GET /v1/silences              -> SilencesResponse
+ *   POST /v1/silences             -> SilenceView (body SilenceRequest), 400 SILENCE_INVALID, 409 SILENCES_FULL
+ *   DELETE /v1/silences/{id}      -> SilenceView (expired), 404 SILENCE_NOT_FOUND
+ *   POST /v1/members/{id-or-name}/force-leave -> ForceLeaveResponse, 404 PEER_NOT_FOUND, 409 MEMBER_ALIVE
  *   GET /v1/events                -> EventsResponse (?after, limit)
  *   GET /v1/events/stream         -> NDJSON stream of StreamLine (?after)
  *   GET /v1/metrics/history       -> HistoryResponse (?name, since, step), 404 METRIC_NOT_FOUND
@@ -23,12 +28,15 @@
 import { CHECK_IN_STATUSES, type CheckDetail, type CheckInOutcome, type CheckInStatus } from '../checks/check-view.ts'
 import type { ErrorCode } from '../errors.ts'
 import type { AlertEvent, HealthEventName, PeerEvent } from '../events.ts'
-import { filterAlerts, ALERTS_LIMIT_MAX } from './alerts-filter.ts'
+import { ALERT_HISTORY_LIMIT_MAX, ALERTS_LIMIT_MAX, parseMatcherList, type AlertFilter } from './alert-views.ts'
+import { ALERT_STATE_NAMES, type AlertHistoryResponse, type AlertsResponse, type SilenceRequest, type SilenceView } from './alert-protocol.ts'
+import type { CompiledMatcher } from '../alerts/matchers.ts'
+import { HealthmonError } from '../errors.ts'
 import { healthLine, httpStatusForHealth } from './health.ts'
 import { checkInNote } from './check-in-body.ts'
-import type { AlertEntry, ChecksResponse, ClusterView, EventEntry, EventsResponse, HealthReport, HistoryResponse, PeerDetail } from './protocol.ts'
+import type { ChecksResponse, ClusterView, EventEntry, EventsResponse, HealthReport, HistoryResponse, PeerDetail } from './protocol.ts'
 import {
-  durationParam, integerParam, metricNameParam, oneOf, parseQuery, peerStateSet, severitySet, sinceParam, textParam, type ParamSpec, type ParamValues
+  durationParam, integerParam, metricNameParam, oneOf, parseQuery, setOf, severitySet, sinceParam, textParam, type ParamParser, type ParamSpec, type ParamValues
 } from './query.ts'
 
 /** One event as the agent's event log holds it (src/event-log.ts). */
@@ -66,14 +74,30 @@ export interface ChecksBackend {
   checkIn(id: string, status: CheckInStatus, note: string | undefined): CheckInOutcome
 }
 
+/** Alerting (src/daemon-alerts.ts implements it). Methods may throw a HealthmonError; its code is the answer. */
+export interface AlertsBackend {
+  alerts(filter: AlertFilter): AlertsResponse
+  history(query: { beforeId?: number; sinceMs?: number; untilMs?: number; limit: number }): AlertHistoryResponse
+  silences(): SilenceView[]
+  addSilence(request: SilenceRequest): SilenceView
+  expireSilence(id: string): SilenceView
+}
+
+export type ForceLeaveOutcome =
+  | { ok: true; id: string; name: string; cluster: boolean }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'alive'; state: string }
+
 /** What the server reads from the rest of the agent. Implementations may throw; callers get 503. */
 export interface ApiBackend {
   /** The whole local view (GET /v1/view). */
   view(): ClusterView
   /** One peer by id, or by name when no id matches; undefined when neither does. */
   peer(idOrName: string): PeerDetail | undefined
-  /** The local alert log, oldest first. */
-  alerts(): AlertEntry[]
+  /** Alerting; absent: 503 on its routes. */
+  readonly alerts?: AlertsBackend
+  /** An operator's force-leave of a dead member; absent: 503. */
+  forceLeave?(idOrName: string): ForceLeaveOutcome
   /** The node's aggregated health (see health.ts). */
   health(): HealthReport
   /** The event log, for GET /v1/events and the stream. */
@@ -104,8 +128,8 @@ export const HISTORY_POINTS_DEFAULT = 360
 export const HISTORY_SINCE_DEFAULT_MS = 3_600_000
 
 /** Route labels used in stats and as Prometheus label values: a fixed, small set. */
-export type ApiRouteName = 'view' | 'self' | 'peer' | 'health' | 'alerts' | 'events' | 'events_stream' | 'metrics' | 'metrics_history' | 'checks' | 'check_in' | 'other'
-export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'health', 'alerts', 'events', 'events_stream', 'metrics', 'metrics_history', 'checks', 'check_in', 'other']
+export type ApiRouteName = 'view' | 'self' | 'peer' | 'health' | 'alerts' | 'alerts_history' | 'silences' | 'silence' | 'force_leave' | 'events' | 'events_stream' | 'metrics' | 'metrics_history' | 'checks' | 'check_in' | 'other'
+export const API_ROUTE_NAMES: readonly ApiRouteName[] = ['view', 'self', 'peer', 'health', 'alerts', 'alerts_history', 'silences', 'silence', 'force_leave', 'events', 'events_stream', 'metrics', 'metrics_history', 'checks', 'check_in', 'other']
 
 /** Most events one GET /v1/events returns (and its default). */
 export const EVENTS_LIMIT_MAX = 1000
@@ -128,6 +152,8 @@ export type RouteOutcome =
 export interface RouteContext {
   /** Epoch ms on the server's clock, for relative times such as `since=10m`. */
   nowMs: number
+  /** The request's method (a route may answer several). */
+  method: string
   /** The request body as received (empty when none); at most the server's requestBodyBytesMax. */
   body: Buffer
 }
@@ -148,6 +174,14 @@ interface RouteDefinition {
   methods: readonly string[]
   /** Parses the query; a string is the 400's message. */
   bind(pathname: string, query: string): RouteHandler | string
+}
+
+const matcherParam: ParamParser<CompiledMatcher[]> = (raw) => {
+  try {
+    return { value: parseMatcherList(raw) }
+  } catch (err) {
+    return { rule: `label matchers such as alertname="PeerDead",peer=~"web-.*" (${(err as Error).message})` }
+  }
 }
 
 function define<S extends ParamSpec>(
@@ -182,10 +216,21 @@ const FIXED_ROUTES: Readonly<Record<string, RouteDefinition>> = {
       : { json: report, status }
   }),
   '/v1/alerts': define('alerts', {
-    state: peerStateSet, severity: severitySet, peer: textParam, since: sinceParam, limit: integerParam(1, ALERTS_LIMIT_MAX)
-  }, (backend, q, context) => ({
-    json: filterAlerts(backend.alerts(), { state: q.state, severity: q.severity, peer: q.peer, sinceMs: q.since?.(context.nowMs), limit: q.limit })
-  })),
+    state: setOf(ALERT_STATE_NAMES), severity: severitySet, peer: textParam, matcher: matcherParam, since: sinceParam, until: sinceParam, limit: integerParam(1, ALERTS_LIMIT_MAX)
+  }, (backend, q, context) => withAlerts(backend, (alerts) => ({
+    json: alerts.alerts({ state: q.state, severity: q.severity, peer: q.peer, matchers: q.matcher, sinceMs: q.since?.(context.nowMs), untilMs: q.until?.(context.nowMs), limit: q.limit })
+  }))),
+  '/v1/alerts/history': define('alerts_history', {
+    before: integerParam(1, Number.MAX_SAFE_INTEGER), since: sinceParam, until: sinceParam, limit: integerParam(1, ALERT_HISTORY_LIMIT_MAX)
+  }, (backend, q, context) => withAlerts(backend, (alerts) => ({
+    json: alerts.history({ beforeId: q.before, sinceMs: q.since?.(context.nowMs), untilMs: q.until?.(context.nowMs), limit: q.limit ?? 100 })
+  }))),
+  '/v1/silences': define('silences', {}, (backend, _q, context) => withAlerts(backend, (alerts) => {
+    if (context.method !== 'POST') return { json: { silences: alerts.silences() } }
+    const request = jsonBody(context.body, 'a silence: {"matchers": ["alertname=PeerDead"], "duration": "2h", "createdBy": "...", "comment": "..."}')
+    if ('code' in request) return { error: request }
+    return { json: alerts.addSilence(request.value as SilenceRequest), status: 201 }
+  }), ['GET', 'HEAD', 'POST']),
   '/v1/events': define('events', { after: integerParam(0, Number.MAX_SAFE_INTEGER), limit: integerParam(1, EVENTS_LIMIT_MAX) }, (backend, q) => {
     const feed = backend.events
     const body: EventsResponse = { events: feed.after(q.after ?? 0, q.limit ?? EVENTS_LIMIT_MAX).map(eventEntry), firstId: feed.firstId, lastId: feed.lastId }
@@ -215,6 +260,48 @@ const FIXED_ROUTES: Readonly<Record<string, RouteDefinition>> = {
     const body: ChecksResponse = { checks: backend.checks?.details() ?? [], generatedAt: new Date(context.nowMs).toISOString() }
     return { json: body }
   })
+}
+
+/** Runs `fn` on the alerting backend, turning its coded errors into answers. */
+function withAlerts(backend: ApiBackend, fn: (alerts: AlertsBackend) => RouteOutcome): RouteOutcome {
+  if (backend.alerts === undefined) return { error: { code: 'UNAVAILABLE', message: 'alerting is not running on this agent' } }
+  try {
+    return fn(backend.alerts)
+  } catch (err) {
+    if (err instanceof HealthmonError) return { error: { code: err.code, message: err.message } }
+    throw err
+  }
+}
+
+/** A JSON object body, or the 400 naming what was expected. */
+function jsonBody(body: Buffer, expected: string): { value: object } | RouteError {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch {
+    return { code: 'BAD_REQUEST', message: `the body must be JSON: ${expected}` }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { code: 'BAD_REQUEST', message: `the body must be a JSON object: ${expected}` }
+  return { value: parsed }
+}
+
+const SILENCES_PREFIX = '/v1/silences/'
+
+function silenceRoute(id: string): RouteDefinition {
+  return define('silence', {}, (backend) => withAlerts(backend, (alerts) => ({ json: alerts.expireSilence(id) })), ['DELETE'])
+}
+
+const MEMBERS_PREFIX = '/v1/members/'
+const FORCE_LEAVE_SUFFIX = '/force-leave'
+
+function forceLeaveRoute(idOrName: string): RouteDefinition {
+  return define('force_leave', {}, (backend) => {
+    if (backend.forceLeave === undefined) return { error: { code: 'UNAVAILABLE', message: 'force-leave is not available on this agent' } }
+    const outcome = backend.forceLeave(idOrName)
+    if (outcome.ok) return { json: { id: outcome.id, name: outcome.name, cluster: outcome.cluster } }
+    if (outcome.reason === 'not-found') return { error: { code: 'PEER_NOT_FOUND', message: `no member with id or name "${idOrName}" is known` } }
+    return { error: { code: 'MEMBER_ALIVE', message: `"${idOrName}" is ${outcome.state} in this node's view; only a dead member can be forced out (stop it, wait until it is dead, or let it leave by itself)` } }
+  }, ['POST'])
 }
 
 const CHECKS_PREFIX = '/v1/checks/'
@@ -266,11 +353,19 @@ export function matchRoute(method: string, target: string): RouteMatch {
       checkIn = status as CheckInStatus
     }
   }
+  let kind: 'peer' | 'check_in' | 'silence' | 'force_leave' = checkIn !== undefined ? 'check_in' : 'peer'
+  if (fixed === undefined && encodedId === undefined && pathname.startsWith(SILENCES_PREFIX)) {
+    const segment = pathname.slice(SILENCES_PREFIX.length)
+    if (segment !== '' && !segment.includes('/')) { encodedId = segment; kind = 'silence' }
+  } else if (fixed === undefined && encodedId === undefined && pathname.startsWith(MEMBERS_PREFIX) && pathname.endsWith(FORCE_LEAVE_SUFFIX)) {
+    const segment = pathname.slice(MEMBERS_PREFIX.length, pathname.length - FORCE_LEAVE_SUFFIX.length)
+    if (segment !== '' && !segment.includes('/')) { encodedId = segment; kind = 'force_leave' }
+  }
   if (fixed === undefined && encodedId === undefined) {
     return { route: 'other', error: { code: 'NOT_FOUND', message: `no such path: ${pathname}` } }
   }
-  const route: ApiRouteName = fixed?.route ?? (checkIn !== undefined ? 'check_in' : 'peer')
-  const methods = fixed?.methods ?? (checkIn !== undefined ? ['POST'] : READ_METHODS)
+  const route: ApiRouteName = fixed?.route ?? kind
+  const methods = fixed?.methods ?? (kind === 'peer' ? READ_METHODS : kind === 'silence' ? ['DELETE'] : ['POST'])
 
   if (!methods.includes(method)) {
     return { route, error: { code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${pathname}; use ${methods[0]}` }, allow: methods.join(', ') }
@@ -281,9 +376,9 @@ export function matchRoute(method: string, target: string): RouteMatch {
     try {
       id = decodeURIComponent(encodedId)
     } catch {
-      return { route, error: { code: 'BAD_REQUEST', message: `malformed percent-encoding in ${checkIn !== undefined ? 'check' : 'peer'} "${encodedId}"` } }
+      return { route, error: { code: 'BAD_REQUEST', message: `malformed percent-encoding in ${kind === 'check_in' ? 'check' : kind === 'silence' ? 'silence' : 'member'} "${encodedId}"` } }
     }
-    definition = checkIn !== undefined ? checkInRoute(id, checkIn) : peerRoute(id)
+    definition = kind === 'check_in' ? checkInRoute(id, checkIn!) : kind === 'silence' ? silenceRoute(id) : kind === 'force_leave' ? forceLeaveRoute(id) : peerRoute(id)
   }
   const run = definition!.bind(pathname, query)
   if (typeof run === 'string') return { route, error: { code: 'BAD_REQUEST', message: run } }

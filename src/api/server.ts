@@ -248,7 +248,7 @@ class SocketApiServer implements ApiServer {
     try {
       // Read before running: an event logged while the view is built must not be hidden by the cache.
       const lastEventId = route === 'view' && this.settings.viewCacheMs > 0 ? this.backend.events.lastId : undefined
-      outcome = await match.run(this.backend, { nowMs: this.clock.now(), body: requestBody })
+      outcome = await match.run(this.backend, { nowMs: this.clock.now(), body: requestBody, method: req.method ?? 'GET' })
       if ('json' in outcome) {
         const json = JSON.stringify(outcome.json) as string | undefined
         if (json === undefined) throw new TypeError('the backend returned nothing')

@@ -12,6 +12,8 @@ import { Command, CommanderError } from 'commander'
 import { agentCommand } from './agent-command.ts'
 import { alertsCommand } from './commands/alerts.ts'
 import { checkInCommand } from './commands/check-in.ts'
+import { forceLeaveCommand } from './commands/force-leave.ts'
+import { silenceCommand } from './commands/silence.ts'
 import { checksCommand } from './commands/checks.ts'
 import { healthCommand } from './commands/health.ts'
 import { historyCommand } from './commands/history.ts'
@@ -36,7 +38,7 @@ function forEachCommand(command: Command, fn: (command: Command) => void): void 
   for (const sub of command.commands) forEachCommand(sub, fn)
 }
 
-const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand, historyCommand, keygenCommand, checksCommand, checkInCommand]
+const CLIENT_COMMANDS = [statusCommand, membersCommand, peerCommand, alertsCommand, watchCommand, healthCommand, historyCommand, keygenCommand, checksCommand, checkInCommand, silenceCommand, forceLeaveCommand]
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {

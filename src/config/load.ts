@@ -9,6 +9,8 @@ import { entryName, formatKeyPath } from './key-path.ts'
 import { currentPathEnv, defaultDataDir, defaultSocketPath, type PathEnv } from './paths.ts'
 import { closestName } from './suggest.ts'
 import { listensBeyondLoopback } from './loopback.ts'
+import { effectiveRules } from '../alerts/builtin-rules.ts'
+import { compileInhibitRule } from '../alerts/inhibition.ts'
 
 export interface ConfigSources {
   /** Values from command-line flags or the embedding API (highest precedence). */
@@ -176,7 +178,33 @@ function checkConfig(input: unknown, problems: ConfigProblem[], sourceOf: (key: 
   if (config.loadPerCoreCritical < config.loadPerCoreWarning) {
     throw new ConfigError('loadPerCoreCritical', `must be at least loadPerCoreWarning (${config.loadPerCoreWarning})`)
   }
+  checkAlerting(config, problems, sourceOf)
   return config
+}
+
+/**
+ * Alert rules and inhibition rules compile (ranges, matchers, templates, unique names) here, so
+ * a broken rule stops start-up naming it: `alertRules[2] (DiskLow).warning`.
+ */
+function checkAlerting(config: Config, problems: ConfigProblem[], sourceOf: (key: string) => string | undefined): void {
+  const seen = new Set<string>()
+  config.alertRules.forEach((rule, i) => {
+    if (seen.has(rule.name)) problems.push({ key: `alertRules[${i}] (${rule.name}).name`, rule: 'is used by an earlier rule; names must be unique', source: sourceOf('alertRules') })
+    seen.add(rule.name)
+  })
+  try {
+    effectiveRules(config.alertRules)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    for (const p of err.problems) problems.push({ ...p, source: sourceOf('alertRules') })
+  }
+  config.alertInhibitRules.forEach((rule, i) => {
+    try {
+      compileInhibitRule(rule)
+    } catch (err) {
+      problems.push({ key: `alertInhibitRules[${i}]`, rule: (err as Error).message, source: sourceOf('alertInhibitRules') })
+    }
+  })
 }
 
 /**

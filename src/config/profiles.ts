@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import type { Config, ConfigInput } from './schema.ts'
+import { ALERT_CONFIG_DEFAULTS } from '../alerts/settings.ts'
 
 /** Defaults for every option: the `lan` profile, tuned for a data-centre LAN with 1 s heartbeats. */
 export function defaultConfig(): Config {
@@ -63,7 +64,8 @@ export function defaultConfig(): Config {
     loadPerCoreCritical: 4,
     historyEnabled: true,
     historyFlushIntervalMs: 30_000,
-    historySeriesMax: 1000
+    historySeriesMax: 1000,
+    ...ALERT_CONFIG_DEFAULTS
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { checksSchema } from '../checks/check-config.ts'
+import { alertConfigShape } from '../alerts/settings.ts'
 
 /**
  * Every agent option, declared once. Names end in their unit. Each comment says what the option
@@ -262,7 +263,10 @@ export const configSchema = z.strictObject({
    */
   historyFlushIntervalMs: ms(1000, 3_600_000),
   /** Limit: metric series kept in history (name + labels; at most 65,535: a point's key holds the series id in 16 bits); new series beyond are refused and counted. */
-  historySeriesMax: count(1, 65_535)
+  historySeriesMax: count(1, 65_535),
+
+  /** Alerting: rules, grouping, silences, receivers (documented in src/alerts/settings.ts). */
+  ...alertConfigShape
 })
 
 export type Config = z.infer<typeof configSchema>

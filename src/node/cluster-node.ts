@@ -320,6 +320,23 @@ export class ClusterNode {
     return true
   }
 
+  /** A subject's observers in ring order, as every member computes them (who notifies about it). */
+  observersOf(subject: string): readonly string[] {
+    return this.observation.observersOf(subject)
+  }
+
+  /** Whether a member is in the member list and neither dead nor left in this node's view. */
+  isLiveMember(id: string): boolean {
+    if (id === this.identity.id) return this.running
+    const m = this.members.get(id)
+    return m !== undefined && this.isLive(m)
+  }
+
+  /** This node holds most of its subjects suspect or dead while nobody else does: it is the one cut off. */
+  isolated(): boolean {
+    return this.suspectsMostSubjectsAlone()
+  }
+
   /** Registers an expected member by address: dialled until it answers, `missing` until then. */
   registerNode(address: string): void {
     this.registrations.register(address, this.running)

@@ -35,13 +35,16 @@ export class CallbackDispatcher<T> {
 
   dispatch(event: T): void {
     this.dispatched++
-    for (const listener of [...this.listeners]) {
-      try {
-        const result = listener(event)
-        if (result instanceof Promise) result.catch((error: unknown) => this.fail(error))
-      } catch (error) {
-        this.fail(error)
-      }
+    for (const listener of [...this.listeners]) this.dispatchTo(listener, event)
+  }
+
+  /** Calls one listener the safe way (also for a caller that deferred the call). */
+  dispatchTo(listener: Listener<T>, event: T): void {
+    try {
+      const result = listener(event)
+      if (result instanceof Promise) result.catch((error: unknown) => this.fail(error))
+    } catch (error) {
+      this.fail(error)
     }
   }
 

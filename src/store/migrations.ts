@@ -29,5 +29,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE metric_points_1m (key INTEGER PRIMARY KEY, min INTEGER, max INTEGER, sum INTEGER NOT NULL, count INTEGER);
       CREATE TABLE metric_points_1h (key INTEGER PRIMARY KEY, min INTEGER, max INTEGER, sum INTEGER NOT NULL, count INTEGER);
     `
+  },
+  {
+    name: 'alert state, history, silences and notification log',
+    // Rows are the pure core's plain JSON objects (src/alerts/persistence.ts, silences.ts,
+    // grouping.ts) keyed by their identity: the store does not interpret them beyond the
+    // columns it filters and prunes history on.
+    sql: `
+      CREATE TABLE alert_instances (fingerprint TEXT PRIMARY KEY, row TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE alert_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        fingerprint TEXT NOT NULL,
+        alertname TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        started_at_ms INTEGER NOT NULL,
+        resolved_at_ms INTEGER NOT NULL,
+        row TEXT NOT NULL
+      );
+      CREATE INDEX alert_history_resolved ON alert_history (resolved_at_ms);
+      CREATE TABLE silences (id TEXT PRIMARY KEY, row TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE notification_log (group_key TEXT PRIMARY KEY, row TEXT NOT NULL) WITHOUT ROWID;
+    `
   }
 ]

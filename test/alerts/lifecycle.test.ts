@@ -138,10 +138,10 @@ describe('selectors', () => {
     assert.deepEqual(types(evaluate(s, { samples: [sample('node_filesystem_avail_bytes', 4, T0 + 1000, fs)] }, T0 + 1000)), ['alert:escalated:critical'])
   })
 
-  test('load per core divides node_load1 by node_cpu_count', () => {
+  test('load per core divides node_load1 by node_cpus', () => {
     const s = createEvaluator({ rules: rules({ name: 'LoadHigh', metric: 'node_load1', perCore: true, warning: '~:2' }), selfName: 'n1' })
     assert.deepEqual(evaluate(s, { samples: [sample('node_load1', 6, T0)] }, T0), []) // no CPU count yet: no verdict
-    assert.deepEqual(types(evaluate(s, { samples: [sample('node_cpu_count', 2, T0), sample('node_load1', 6, T0)] }, T0)), ['alert:pending:warning', 'alert:firing:warning'])
+    assert.deepEqual(types(evaluate(s, { samples: [sample('node_cpus', 2, T0), sample('node_load1', 6, T0)] }, T0)), ['alert:pending:warning', 'alert:firing:warning'])
     assert.equal(only(s).value, 3)
   })
 

@@ -8,7 +8,7 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { ApiClient } from '../../src/api/client.ts'
-import { API_PATHS, type AlertsResponse, type ClusterView, type EventsResponse, type HealthReport, type StreamLine } from '../../src/api/protocol.ts'
+import { API_PATHS, type AlertHistoryResponse, type AlertsResponse, type AlertView, type ClusterView, type SilencesResponse, type SilenceView, type EventsResponse, type HealthReport, type StreamLine } from '../../src/api/protocol.ts'
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/api/server.ts'
 import { silentLogger } from '../../src/runtime/logger.ts'
 import { ALERTS, EVENTS_AT_MS, fixtureBackend, httpRequest, METRICS_TEXT, peerEvent, rawConnect, tempDir, until, VIEW, type FixtureBackend } from './fixtures.ts'
@@ -39,9 +39,9 @@ describe('query parameters', () => {
     const s = server.socketPath
     await badRequest(s, '/v1/view?pretty=1', /takes no query parameters \(got "pretty"\)/)
     await badRequest(s, '/v1/peers/node-b?x=1', /takes no query parameters/)
-    await badRequest(s, '/v1/alerts?stat=dead', /unknown query parameter "stat" for \/v1\/alerts; it takes "state", "severity", "peer", "since", "limit"/)
-    await badRequest(s, '/v1/alerts?state=dead&state=alive', /"state" is given more than once/)
-    await badRequest(s, '/v1/alerts?state=gone', /"state" must be one or more of alive, suspect, dead, left, missing/)
+    await badRequest(s, '/v1/alerts?stat=firing', /unknown query parameter "stat" for \/v1\/alerts; it takes "state", "severity", "peer", "matcher", "since", "until", "limit"/)
+    await badRequest(s, '/v1/alerts?state=firing&state=pending', /"state" is given more than once/)
+    await badRequest(s, '/v1/alerts?state=dead', /"state" must be one or more of pending, firing, flapping, resolved/)
     await badRequest(s, '/v1/alerts?severity=fatal', /"severity" must be/)
     await badRequest(s, '/v1/alerts?limit=0', /"limit" must be an integer from 1 to 1000/)
     await badRequest(s, '/v1/alerts?limit=1001', /"limit"/)
@@ -49,39 +49,73 @@ describe('query parameters', () => {
     await badRequest(s, '/v1/alerts?since=yesterday', /"since" must be an ISO 8601 time/)
     await badRequest(s, '/v1/alerts?since=2025-13-45T00:00:00Z', /"since"/)
     await badRequest(s, '/v1/alerts?peer=', /"peer" must be non-empty/)
+    await badRequest(s, '/v1/alerts?matcher=peer%3D~%22(a%2B)%2B%22', /"matcher" must be label matchers/)
+    await badRequest(s, '/v1/alerts?matcher=%7Bpeer%3D%22x', /"matcher"/)
     await badRequest(s, '/v1/health?format=xml', /"format" must be one of json, text/)
     await badRequest(s, '/v1/events?after=-1', /"after" must be an integer/)
     await badRequest(s, '/v1/events?limit=5000', /"limit" must be an integer from 1 to 1000/)
     await badRequest(s, '/v1/events/stream?after=x', /"after"/)
     await badRequest(s, '/metrics?name=x', /takes no query parameters/)
-    assert.equal(server.stats().requests.alerts['4xx'], 10)
+    assert.equal(server.stats().requests.alerts['4xx'], 12)
   })
 })
 
 describe('GET /v1/alerts', () => {
-  test('filters by state, severity, peer (id or name), since; limit keeps the newest', T, async () => {
+  test('filters by state, severity, peer (id or name), label matchers and start time; firing first, then newest', T, async () => {
     await using tmp = await tempDir()
-    const backend = fixtureBackend()
-    const extra = { id: 3, at: '2025-01-01T02:20:00.000Z', severity: 'info' as const, peer: VIEW.peers[1]!.id, peerName: 'node-c', from: 'suspect' as const, to: 'alive' as const, message: 'node-c is alive' }
-    const all = [...ALERTS, extra]
-    backend.alerts = () => all
     // "now" is fixed so that relative times are exact.
-    const nowMs = Date.parse('2025-01-01T02:21:00.000Z')
-    await using server = await serve(join(tmp.dir, 's.sock'), { backend, clock: { now: () => nowMs, setTimeout: () => ({ cancel() {} }), setInterval: () => ({ cancel() {} }) } })
+    const nowMs = Date.parse('2025-01-01T02:13:00.000Z')
+    await using server = await serve(join(tmp.dir, 's.sock'), { clock: { now: () => nowMs, setTimeout: () => ({ cancel() {} }), setInterval: () => ({ cancel() {} }) } })
     const client = new ApiClient(server.socketPath)
     const get = (query: string) => client.get<AlertsResponse>(`${API_PATHS.alerts}${query}`)
-    assert.deepEqual(await get(''), { alerts: all, matched: 3 })
-    assert.deepEqual(await get('?state=dead'), { alerts: [ALERTS[1]], matched: 1 })
-    assert.deepEqual(await get('?state=suspect,alive'), { alerts: [ALERTS[0], extra], matched: 2 })
-    assert.deepEqual(await get('?severity=critical,warning'), { alerts: ALERTS, matched: 2 })
-    assert.deepEqual(await get('?peer=node-c'), { alerts: [ALERTS[0], extra], matched: 2 })
-    assert.deepEqual(await get(`?peer=${VIEW.peers[2]!.id}`), { alerts: [ALERTS[1]], matched: 1 })
+    const [suspect, dead, disk] = ALERTS as [AlertView, AlertView, AlertView]
+    assert.deepEqual(await get(''), { alerts: [dead, suspect, disk], matched: 3 })
+    assert.deepEqual(await get('?state=pending'), { alerts: [disk], matched: 1 })
+    assert.deepEqual(await get('?state=firing,resolved'), { alerts: [dead, suspect], matched: 2 })
+    assert.deepEqual(await get('?severity=critical'), { alerts: [dead], matched: 1 })
+    assert.deepEqual(await get('?peer=node-c'), { alerts: [suspect], matched: 1 })
+    assert.deepEqual(await get(`?peer=${VIEW.peers[2]!.id}`), { alerts: [dead], matched: 1 })
     assert.deepEqual(await get('?peer=nobody'), { alerts: [], matched: 0 })
-    assert.deepEqual(await get('?since=2025-01-01T02:12:30Z'), { alerts: [ALERTS[1], extra], matched: 2 })
-    assert.deepEqual(await get('?since=5m'), { alerts: [extra], matched: 1 })
-    assert.deepEqual(await get('?since=510'), { alerts: [ALERTS[1], extra], matched: 2 }, 'a bare number is seconds')
-    assert.deepEqual(await get('?limit=2'), { alerts: [ALERTS[1], extra], matched: 3 })
-    assert.deepEqual(await get('?peer=node-c&severity=info&limit=1'), { alerts: [extra], matched: 1 })
+    assert.deepEqual(await get(`?matcher=${encodeURIComponent('alertname=~"Peer.*",severity!="critical"')}`), { alerts: [suspect], matched: 1 })
+    assert.deepEqual(await get(`?matcher=${encodeURIComponent('{mountpoint="/var"}')}`), { alerts: [disk], matched: 1 })
+    assert.deepEqual(await get('?since=2025-01-01T02:12:00Z'), { alerts: [dead, suspect], matched: 2 })
+    assert.deepEqual(await get('?since=45s'), { alerts: [dead], matched: 1 })
+    assert.deepEqual(await get('?until=2025-01-01T02:12:00Z'), { alerts: [disk], matched: 1 })
+    assert.deepEqual(await get('?limit=1'), { alerts: [dead], matched: 3 })
+  })
+
+  test('history pages newest first with a cursor; silences are listed, added (201) and expired; errors carry their codes', T, async () => {
+    await using tmp = await tempDir()
+    await using server = await serve(join(tmp.dir, 's.sock'))
+    const client = new ApiClient(server.socketPath)
+    const first = await client.get<AlertHistoryResponse>(`${API_PATHS.alertHistory}?limit=2`)
+    assert.deepEqual(first.alerts.map((a) => a.id), [3, 2])
+    assert.equal(first.nextBefore, 2)
+    const last = await client.get<AlertHistoryResponse>(`${API_PATHS.alertHistory}?limit=2&before=2`)
+    assert.deepEqual(last.alerts.map((a) => a.id), [1])
+    assert.equal(last.nextBefore, null)
+    await badRequest(server.socketPath, '/v1/alerts/history?before=0', /"before" must be an integer/)
+
+    assert.deepEqual(await client.get<SilencesResponse>(API_PATHS.silences), { silences: [] })
+    const created = await httpRequest(server.socketPath, { method: 'POST', path: API_PATHS.silences, body: JSON.stringify({ matchers: ['alertname=PeerDead'], duration: '1h', createdBy: 'ops' }) })
+    assert.equal(created.status, 201, created.text)
+    const silence = JSON.parse(created.text) as SilenceView
+    assert.deepEqual(silence.matchers, [{ name: 'alertname', op: '=', value: 'PeerDead' }])
+    assert.equal((await client.get<SilencesResponse>(API_PATHS.silences)).silences.length, 1)
+    const bad = await httpRequest(server.socketPath, { method: 'POST', path: API_PATHS.silences, body: JSON.stringify({ matchers: [], createdBy: 'ops' }) })
+    assert.equal(bad.status, 400)
+    assert.equal(errorOf(bad.text).code, 'SILENCE_INVALID')
+    const notJson = await httpRequest(server.socketPath, { method: 'POST', path: API_PATHS.silences, body: 'matchers=x' })
+    assert.equal(notJson.status, 400)
+    assert.match(errorOf(notJson.text).message, /must be JSON/)
+    const expired = await httpRequest(server.socketPath, { method: 'DELETE', path: API_PATHS.silence(silence.id) })
+    assert.equal(expired.status, 200, expired.text)
+    assert.equal((JSON.parse(expired.text) as SilenceView).status, 'expired')
+    const again = await httpRequest(server.socketPath, { method: 'DELETE', path: API_PATHS.silence(silence.id) })
+    assert.equal(again.status, 404)
+    assert.equal(errorOf(again.text).code, 'SILENCE_NOT_FOUND')
+    const wrongMethod = await httpRequest(server.socketPath, { method: 'PUT', path: API_PATHS.silences })
+    assert.equal(wrongMethod.status, 405)
   })
 })
 

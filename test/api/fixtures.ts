@@ -8,7 +8,11 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { assessHealth } from '../../src/api/health.ts'
-import type { AlertEntry, ClusterView, PeerDetail, PeerView } from '../../src/api/protocol.ts'
+import type { AlertView, ClusterView, PeerDetail, PeerView, SilenceRequest, SilenceView } from '../../src/api/protocol.ts'
+import { filterAlerts, type AlertFilter } from '../../src/api/alert-views.ts'
+import type { AlertsBackend } from '../../src/api/routes.ts'
+import { parseMatcher } from '../../src/alerts/matchers.ts'
+import { HealthmonError } from '../../src/errors.ts'
 import type { ApiBackend } from '../../src/api/server.ts'
 import { EventLog } from '../../src/event-log.ts'
 import type { PeerEvent } from '../../src/events.ts'
@@ -58,10 +62,61 @@ export const VIEW: ClusterView = {
   generatedAt: '2025-01-01T02:13:00.000Z'
 }
 
-export const ALERTS: AlertEntry[] = [
-  { id: 1, at: '2025-01-01T02:12:00.000Z', severity: 'warning', peer: VIEW.peers[1]!.id, peerName: 'node-c', from: 'alive', to: 'suspect', message: 'node-c is suspect' },
-  { id: 2, at: '2025-01-01T02:12:30.000Z', severity: 'critical', peer: VIEW.peers[2]!.id, peerName: 'node-d', from: 'suspect', to: 'dead', message: 'node-d is dead' }
+function alertView(overrides: Partial<AlertView> & Pick<AlertView, 'fingerprint' | 'alertname' | 'state' | 'severity' | 'startsAt'>): AlertView {
+  return {
+    labels: { alertname: overrides.alertname, severity: overrides.severity }, annotations: {}, subject: { kind: 'self' }, value: 1,
+    firedAt: overrides.state === 'pending' ? null : overrides.startsAt, resolvedAt: null, lastNotifiedAt: null, silencedBy: [], inhibited: false, notifiedBy: [],
+    ...overrides
+  }
+}
+
+const peerAlert = (p: PeerView, alertname: string, severity: AlertView['severity'], startsAt: string, state: AlertView['state'] = 'firing'): AlertView => alertView({
+  fingerprint: `${alertname}-${p.name}`.replace(/[^a-z0-9]/gi, '').toLowerCase().padEnd(16, '0').slice(0, 16),
+  alertname, state, severity, startsAt,
+  labels: { alertname, peer: p.name, peer_id: p.id, severity },
+  annotations: { summary: `Peer ${p.name} is ${alertname === 'PeerDead' ? 'dead' : 'suspected of failure'}` },
+  subject: { kind: 'peer', id: p.id, name: p.name }
+})
+
+/** The alerts the fixture backend holds: node-c suspect (warning), node-d dead (critical), a pending disk alert. */
+export const ALERTS: AlertView[] = [
+  peerAlert(VIEW.peers[1]!, 'PeerSuspect', 'warning', '2025-01-01T02:12:00.000Z'),
+  peerAlert(VIEW.peers[2]!, 'PeerDead', 'critical', '2025-01-01T02:12:30.000Z'),
+  alertView({
+    fingerprint: '00000000000d15c0', alertname: 'DiskSpaceLow', state: 'pending', severity: 'warning', startsAt: '2025-01-01T02:10:00.000Z',
+    labels: { alertname: 'DiskSpaceLow', mountpoint: '/var', node: 'node-a', severity: 'warning' }, annotations: { summary: 'Filesystem /var on node-a has 8 % free' }, value: 8
+  })
 ]
+
+/** An AlertsBackend over fixed alerts (the real filter) and an in-memory list of silences. */
+export function fixtureAlerts(alerts: readonly AlertView[] = ALERTS, nowMs = Date.parse('2025-01-01T02:13:00.000Z')): AlertsBackend & { silenceList: SilenceView[] } {
+  const backend = {
+    silenceList: [] as SilenceView[],
+    alerts: (filter: AlertFilter) => filterAlerts(alerts, filter),
+    history: (q: { beforeId?: number; limit: number }) => {
+      const all = [3, 2, 1].filter((id) => q.beforeId === undefined || id < q.beforeId).map((id) => ({ ...ALERTS[0]!, state: 'resolved' as const, resolvedAt: '2025-01-01T02:12:40.000Z', id }))
+      const page = all.slice(0, q.limit)
+      return { alerts: page, nextBefore: all.length > q.limit ? page.at(-1)!.id : null }
+    },
+    silences: () => backend.silenceList,
+    addSilence: (r: SilenceRequest): SilenceView => {
+      if (!Array.isArray(r.matchers) || r.matchers.length === 0) throw new HealthmonError('SILENCE_INVALID', 'invalid silence: a silence needs at least one matcher')
+      const s: SilenceView = {
+        id: `s${backend.silenceList.length + 1}`, matchers: r.matchers.map((m) => (typeof m === 'string' ? parseMatcher(m) : m)),
+        startsAt: new Date(nowMs).toISOString(), endsAt: new Date(nowMs + 3_600_000).toISOString(), createdBy: r.createdBy, comment: r.comment ?? '', updatedAt: new Date(nowMs).toISOString(), status: 'active'
+      }
+      backend.silenceList.push(s)
+      return s
+    },
+    expireSilence: (id: string): SilenceView => {
+      const s = backend.silenceList.find((x) => x.id === id && x.status !== 'expired')
+      if (s === undefined) throw new HealthmonError('SILENCE_NOT_FOUND', `no live silence with id "${id}"`)
+      s.status = 'expired'
+      return s
+    }
+  }
+  return backend
+}
 
 export function detailOf(view: PeerView): PeerDetail {
   return {
@@ -113,10 +168,10 @@ export function fixtureBackend(view: ClusterView = VIEW, eventLogMax = 100): Fix
       const found = view.peers.find((p) => p.id === idOrName) ?? view.peers.find((p) => p.name === idOrName)
       return found === undefined ? undefined : detailOf(found)
     },
-    alerts() {
-      if (backend.failing) throw new Error('alert log unavailable')
-      return ALERTS
-    }
+    alerts: (() => {
+      const a = fixtureAlerts()
+      return { ...a, alerts: (f: AlertFilter) => { if (backend.failing) throw new Error('alerts unavailable'); return a.alerts(f) } }
+    })()
   }
   return backend
 }

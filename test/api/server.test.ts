@@ -46,7 +46,7 @@ describe('routes', () => {
     const client = new ApiClient(server.socketPath)
     assert.deepEqual(await client.get<ClusterView>(API_PATHS.view), VIEW)
     assert.deepEqual(await client.get<SelfView>(API_PATHS.self), VIEW.self)
-    assert.deepEqual(await client.get<AlertsResponse>(API_PATHS.alerts), { alerts: ALERTS, matched: ALERTS.length })
+    assert.deepEqual(await client.get<AlertsResponse>(API_PATHS.alerts), { alerts: [ALERTS[1], ALERTS[0], ALERTS[2]], matched: ALERTS.length })
   })
 
   test('GET /v1/peers/{id-or-name} finds by id and by URL-encoded name; unknown is 404 PEER_NOT_FOUND', T, async () => {
@@ -257,7 +257,7 @@ describe('failures', () => {
     const backend = { ...fixtureBackend(), view: () => ({ big: 1n }) as unknown as ClusterView }
     await using server = await serve(join(tmp.dir, 's.sock'), { backend })
     assert.equal((await httpRequest(server.socketPath, { path: '/v1/view' })).status, 503)
-    assert.deepEqual(await new ApiClient(server.socketPath).get(API_PATHS.alerts), { alerts: ALERTS, matched: ALERTS.length })
+    assert.deepEqual(await new ApiClient(server.socketPath).get(API_PATHS.alerts), { alerts: [ALERTS[1], ALERTS[0], ALERTS[2]], matched: ALERTS.length })
   })
 })
 

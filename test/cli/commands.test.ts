@@ -12,6 +12,7 @@ import { startApiServer, type ApiServer } from '../../src/api/server.ts'
 import { nagiosResult, perfdatum } from '../../src/cli/commands/health.ts'
 import { silentLogger } from '../../src/runtime/logger.ts'
 import { assessHealth } from '../../src/api/health.ts'
+import type { SilencesResponse } from '../../src/api/protocol.ts'
 import { ALERTS, EVENTS_AT_MS, fixtureBackend, peerEvent, tempDir, until, VIEW, type FixtureBackend } from '../api/fixtures.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -58,21 +59,41 @@ describe('healthmon alerts, health and watch against an agent API', () => {
     await tmp[Symbol.asyncDispose]()
   })
 
-  test('alerts: a table, oldest first; --json is GET /v1/alerts with the same filters', T, async () => {
+  test('alerts: a table, firing first; --json is GET /v1/alerts with the same filters; silence add, ls, expire', T, async () => {
     const run = await cli(['alerts', '--socket', socketFor('degraded')])
     assert.equal(run.code, 0, run.stderr)
     const [columns, ...rows] = run.stdout.trimEnd().split('\n')
-    assert.match(columns!, /^ID +TIME +SEVERITY +PEER +CHANGE +MESSAGE$/)
-    assert.deepEqual(rows.map((r) => r.trim().split(/ {2,}/)), ALERTS.map((a) => [String(a.id), a.at, a.severity, a.peerName, `${a.from} -> ${a.to}`, a.message]))
+    assert.match(columns!, /^ALERT +STATE +SEVERITY +SUBJECT +SINCE +NOTE +SUMMARY$/)
+    assert.deepEqual(rows.map((r) => r.trim().split(/ {2,}/).slice(0, 4)), [['PeerDead', 'firing', 'critical', 'node-d'], ['PeerSuspect', 'firing', 'warning', 'node-c'], ['DiskSpaceLow', 'pending', 'warning', '/var']])
     const json = await cli(['alerts', '--json', '--severity', 'critical', '--peer', 'node-d', '--socket', socketFor('degraded')])
     assert.equal(json.code, 0, json.stderr)
     assert.deepEqual(JSON.parse(json.stdout), { alerts: [ALERTS[1]], matched: 1 })
-    const none = await cli(['alerts', '--state', 'left', '--socket', socketFor('degraded')])
+    const matched = await cli(['alerts', '--json', '--matcher', 'alertname=~"Peer.*"', '--matcher', 'severity=warning', '--socket', socketFor('degraded')])
+    assert.deepEqual(JSON.parse(matched.stdout), { alerts: [ALERTS[0]], matched: 1 })
+    const none = await cli(['alerts', '--state', 'resolved', '--socket', socketFor('degraded')])
     assert.equal(none.stdout, 'no alerts\n')
     // A filter the agent rejects is a usage error: exit 2, as for commander's own.
     const bad = await cli(['alerts', '--since', 'tuesday', '--socket', socketFor('degraded')])
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /^healthmon: query parameter "since" must be .* \(BAD_REQUEST\)\n$/)
+
+    const added = await cli(['silence', 'add', '--matcher', 'alertname=PeerDead', '--matcher', 'peer=node-d', '--duration', '2h', '--comment', 'rack 4', '--socket', socketFor('degraded')])
+    assert.equal(added.code, 0, added.stderr)
+    const id = added.stdout.trim()
+    assert.match(id, /^s\d+$/)
+    const ls = await cli(['silence', 'ls', '--json', '--socket', socketFor('degraded')])
+    const listed = (JSON.parse(ls.stdout) as SilencesResponse).silences.find((x) => x.id === id)!
+    assert.deepEqual(listed.matchers, [{ name: 'alertname', op: '=', value: 'PeerDead' }, { name: 'peer', op: '=', value: 'node-d' }])
+    assert.equal(listed.comment, 'rack 4')
+    const table = await cli(['silence', 'ls', '--socket', socketFor('degraded')])
+    assert.match(table.stdout, new RegExp(`^${id} +active +alertname="PeerDead" peer="node-d"`, 'm'))
+    const expired = await cli(['silence', 'expire', id, '--socket', socketFor('degraded')])
+    assert.equal(expired.stdout, `${id} expired\n`)
+    const missing = await cli(['silence', 'expire', id, '--socket', socketFor('degraded')])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /SILENCE_NOT_FOUND/)
+    const noMatcher = await cli(['silence', 'add', '--duration', '1h', '--socket', socketFor('degraded')])
+    assert.equal(noMatcher.code, 2)
   })
 
   test('health: Nagios plugin output and exit codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN', T, async () => {

@@ -59,8 +59,8 @@ describe('format', () => {
 
 test('alerts output cut by --limit ends with its note and a newline', async () => {
   const { renderAlerts } = await import('../../src/cli/commands/alerts.ts')
-  const alert = { id: 7, at: '2026-01-01T00:00:00.000Z', severity: 'critical' as const, peer: 'p', peerName: 'b', from: 'suspect' as const, to: 'dead' as const, message: 'b is dead' }
-  const text = renderAlerts({ alerts: [alert], matched: 3 }, false)
-  assert.ok(text.endsWith('(the newest 1 of 3 matching; see --limit)\n'), JSON.stringify(text))
-  assert.ok(renderAlerts({ alerts: [alert], matched: 1 }, false).endsWith('b is dead\n'))
+  const { ALERTS } = await import('../api/fixtures.ts')
+  const text = renderAlerts({ alerts: [ALERTS[1]!], matched: 3 }, false)
+  assert.ok(text.endsWith('(1 of 3 matching; see --limit)\n'), JSON.stringify(text))
+  assert.ok(renderAlerts({ alerts: [ALERTS[1]!], matched: 1 }, false).endsWith('node-d is dead\n'))
 })
