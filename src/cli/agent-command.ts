@@ -27,6 +27,7 @@ export function agentCommand(): Command {
     .option('--listen <multiaddr>', 'address to listen on, repeatable (default: /ip4/127.0.0.1/tcp/7946, this host only; beyond loopback needs --cluster-key-file or --allow-open-cluster)', collect)
     .option('--join <address>', 'member to join: multiaddr or host:port, repeatable', collect)
     .option('--expect <address>', 'member that must exist (multiaddr or host:port, as --join), shown missing until it answers; repeatable', collect)
+    .option('--alert-webhook <url>', 'send alert notifications to this URL as Alertmanager webhook JSON (version 4), repeatable', collect)
     .option('--socket <path>', 'unix socket of the local API')
     .option('--socket-group <group>', 'group (name or gid) given the socket, mode 0660 (default: the agent\'s own group)')
     .option('--data-dir <dir>', 'where the node key and state live')
@@ -44,6 +45,7 @@ export function agentCommand(): Command {
         join: opts['join'] as string[] | undefined,
         expect: opts['expect'] as string[] | undefined,
         socket: opts['socket'] as string | undefined,
+        alertWebhooks: (opts['alertWebhook'] as string[] | undefined)?.map((url) => ({ url })),
         socketGroup: opts['socketGroup'] as string | undefined,
         dataDir: opts['dataDir'] as string | undefined,
         clusterKeyFile: opts['clusterKeyFile'] as string | undefined,

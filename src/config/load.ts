@@ -40,8 +40,11 @@ export function envName(key: string): string {
 }
 
 /** heartbeatIntervalMs -> --heartbeat-interval-ms */
+/** Flags whose name is not the key's kebab case (a repeatable flag is named for one value). */
+const FLAG_NAMES: Readonly<Record<string, string>> = { alertWebhooks: '--alert-webhook' }
+
 export function flagName(key: string): string {
-  return '--' + key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()
+  return FLAG_NAMES[key] ?? '--' + key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()
 }
 
 /**

@@ -168,6 +168,23 @@ describe('the README, as written', { timeout: 240_000, concurrency: false }, () 
     assert.ok(seen.has('suspect') || seen.has('dead'), `went through suspect to dead (seen: ${[...seen].join(', ')})`)
     await exited(terminals.get('b')!)
 
+    // The alerts section, with b dead: its PeerDead alert, a silence, then force-leave.
+    const [alertsLine, silenceAdd, silenceLs, forceLeave] = commands(block('### Alerts, silences and force-leave', 'sh'))
+    const alerts = await waitFor('a shows the PeerDead alert about b', async () => {
+      const r = await run(alertsLine!)
+      return r.code === 0 && /^PeerDead +firing +critical +b /m.test(r.output) ? r : undefined
+    }, 30_000)
+    assert.match(alerts.output, /Peer b is dead/)
+    const added = await run(silenceAdd!)
+    assert.equal(added.code, 0, added.output)
+    const id = added.output.trim()
+    const listed = await run(silenceLs!)
+    assert.match(listed.output, new RegExp(`^${id} +active +alertname="PeerDead" peer="b" `, 'm'))
+    const left = await run(forceLeave!)
+    assert.equal(left.code, 0, left.output)
+    assert.match(left.output, /^b \(\S+\) marked left/)
+    assert.equal(await stateAt(socketOf('a'), 'b'), 'left')
+
     terminals.set('b', terminal(agentLines.find((l) => l.includes('--name b'))!))
     await waitFor('a sees b alive again with a higher incarnation', async () => {
       const peer = (await view(socketOf('a'))).peers.find((p) => p.name === 'b')

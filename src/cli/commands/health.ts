@@ -70,12 +70,14 @@ export function healthCommand(): Command {
     .description("check this node's aggregated health; a Nagios/Icinga plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
     .addHelpText('after', `
 The node is unhealthy (CRITICAL) when its own Lifeguard awareness score shows it
-is too slow to judge others; degraded (WARNING) when it is somewhat slow, or any
-peer is suspect, dead or missing; healthy (OK) otherwise. Peers that left
-gracefully do not count. This is GET /v1/health (200, 429, 503).
+is too slow to judge others, or a critical alert fires (a dead peer, a critical
+check); degraded (WARNING) when it is somewhat slow, or a warning alert fires (a
+peer suspect or missing); healthy (OK) otherwise. Silenced and inhibited alerts,
+and peers that left or were force-left, do not count. This is GET /v1/health
+(200, 429, 503).
 
 Output, in the plugin format:
-  HEALTHMON WARNING - node-a degraded: 4 of 5 peers alive; node-d dead | peers_alive=4;;;0;5 ...
+  HEALTHMON CRITICAL - node-a unhealthy: 4 of 5 peers alive; node-d dead | peers_alive=4;;;0;5 ...
 With --json, prints exactly the object of GET /v1/health instead (same exit codes).
 
 Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no agent answered, or it
