@@ -17,6 +17,11 @@
  * 3. One incident, five agents (the pure cores of 5 agents in one process, notifiedBy marks
  *    shared with 1 s of gossip delay, observers from the real rings): notifications about one
  *    peer that dies, then returns.
+ * 4. The same with real agents (`--agents 5`, 0 to skip): processes of the package's bin
+ *    (dist/cli/healthmon.js: run `npm run build` first) on 127.0.0.1, all sending to one webhook
+ *    receiver; SIGKILL one, count the firing notifications about it until every handover deadline
+ *    has passed; restart it, count the resolved ones. Default timings (`--group-wait-ms`,
+ *    `--handover-ms`: 30 s each), so this part takes about 6 minutes.
  * Every loop is bounded in count and in time.
  */
 import { parseArgs } from 'node:util'
@@ -34,8 +39,15 @@ import type { Sample } from '../src/health/types.ts'
 import { buildObserverRings } from '../src/membership/rings.ts'
 import { systemClock } from '../src/runtime/clock.ts'
 import { seededRandom } from '../src/runtime/random.ts'
+import { fileURLToPath } from 'node:url'
+import { realIncident } from './lib/real-incident.ts'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'storm-minutes': { type: 'string', default: '10' } } })
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' }, 'storm-minutes': { type: 'string', default: '10' },
+    agents: { type: 'string', default: '5' }, 'group-wait-ms': { type: 'string', default: '30000' }, 'handover-ms': { type: 'string', default: '30000' }
+  }
+})
 const seconds = Number(values.seconds)
 const stormMinutes = Number(values['storm-minutes'])
 const clock = systemClock()
@@ -167,7 +179,11 @@ const incident = {
   firingNotifications: all.filter((n) => n.status === 'firing' && n.alerts.some((x) => x.labels.peer === victim)).length,
   resolvedNotifications: all.filter((n) => n.status === 'resolved' && n.alerts.some((x) => x.labels.peer === victim)).length,
   sentBy: agents.filter((a) => a.sent.length > 0).map((a) => a.self),
-  mode: 'pure cores in one process (not real agents: daemon wiring is not part of this branch)'
+  mode: 'pure cores in one process, 1 s of gossip delay'
 }
 
-console.log(JSON.stringify({ bench: 'alerts', node: process.version, execArgv: process.execArgv, throughput, storm, incident }))
+// 4. One incident, five real agents ------------------------------------------------------------
+const realAgents = Number(values['agents'])
+const real = realAgents > 0 ? await realIncident({ agents: realAgents, groupWaitMs: Number(values['group-wait-ms']), handoverMs: Number(values['handover-ms']), bin: fileURLToPath(new URL('../dist/cli/healthmon.js', import.meta.url)) }) : undefined
+
+console.log(JSON.stringify({ bench: 'alerts', node: process.version, execArgv: process.execArgv, throughput, storm, incident, ...(real === undefined ? {} : { realIncident: real }) }))

@@ -36,6 +36,8 @@ export interface ProcessClusterOptions {
   clock?: Clock
   /** Base directory; a fresh temp dir by default (removed on close). */
   baseDir?: string
+  /** The program run as `node <entry> agent`: src/cli/main.ts by default, or the package's bin (dist/cli/healthmon.js). */
+  entry?: string
 }
 
 const LOG_LINES_MAX = 200
@@ -157,7 +159,7 @@ export class ProcessCluster {
     const args = [
       // As src/cli/healthmon.js runs the agent: a small young generation keeps its RSS down.
       '--max-semi-space-size=1',
-      MAIN, 'agent',
+      this.options.entry ?? MAIN, 'agent',
       '--profile', 'local-test',
       '--name', agent.name,
       '--data-dir', agent.dataDir,

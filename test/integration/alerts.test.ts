@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test'
 import { ApiClient } from '../../src/api/client.ts'
 import { API_PATHS, type AlertsResponse, type ClusterView, type SilencesResponse, type SilenceView } from '../../src/api/protocol.ts'
 import { ProcessCluster, type AgentProcess } from '../../src/sim/process-cluster.ts'
-import { startReceiver, type Receiver } from '../notify/receiver.ts'
+import { startReceiver, type Receiver } from '../../src/sim/http-receiver.ts'
 
 interface WebhookBody {
   version: string

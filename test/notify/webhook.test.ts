@@ -7,7 +7,7 @@ import { seededRandom } from '../../src/runtime/random.ts'
 import { backoffDelayMs } from '../../src/notify/backoff.ts'
 import { WebhookNotifier } from '../../src/notify/webhook.ts'
 import { alert, T0 } from '../alerts/fixtures.ts'
-import { startReceiver, type Receiver } from './receiver.ts'
+import { startReceiver, type Receiver } from '../../src/sim/http-receiver.ts'
 
 const receivers: Receiver[] = []
 after(async () => { for (const r of receivers) await r.close() })

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 
 /**
- * A real HTTP receiver on 127.0.0.1 for the notifier tests: records every request body and
+ * A real HTTP receiver on 127.0.0.1 for the notifier tests and bench-alerts: records every request body and
  * answers as `respond` says (a status, or 'hang' to never answer). `close()` ends hung requests.
  */
 export interface Receiver {
