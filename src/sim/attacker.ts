@@ -1,3 +1,4 @@
+import type { WireMark, WireSilence } from '../transport/alerting-wire.ts'
 import { encodeMessage, INCARNATION_MAX, recordSigningBytes, type MemberDigestEntry, type VerdictState, type WireMessage } from '../transport/codec.ts'
 import { eventsTopic, heartbeatTopic, SYNC_PROTOCOL } from '../transport/topics.ts'
 import type { Transport } from '../transport/types.ts'
@@ -67,6 +68,16 @@ export class Attacker {
     for (const subject of subjects) {
       await this.publishEvent({ type: 'verdict', ...this.header(), subject, subjectIncarnation, state, subjectStatus: 'healthy' })
     }
+  }
+
+  /** `count` alerting messages (marks in this attacker's name, silences valid or not), published at once. */
+  async alerting(update: { marks?: WireMark[]; silences?: WireSilence[] }, count = 1): Promise<void> {
+    for (let i = 0; i < count; i++) await this.publishEvent({ type: 'alerting', ...this.header(), marks: update.marks ?? [], silences: update.silences ?? [] })
+  }
+
+  /** A force-leave of `subject` (e.g. a live member), as if an operator had issued it here. */
+  async forceLeave(subject: string, subjectIncarnation: number): Promise<void> {
+    await this.publishEvent({ type: 'force-leave', ...this.header(), subject, subjectIncarnation })
   }
 
   /**

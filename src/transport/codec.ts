@@ -287,7 +287,9 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
       const decoded = decodeAlertingBody(body)
       // An empty batch is no sender's honest output.
       if (decoded === undefined || decoded.marks.length + decoded.silences.length + decoded.silencesMalformed === 0) return fail
-      return { ok: true, message: { type: 'alerting', ...header, ...decoded } }
+      const message: AlertingMessage = { type: 'alerting', ...header, marks: decoded.marks, silences: decoded.silences }
+      if (decoded.silencesMalformed > 0) message.silencesMalformed = decoded.silencesMalformed
+      return { ok: true, message }
     }
     case MESSAGE_TAGS['force-leave']: {
       const [subject, subjectIncarnation] = body
