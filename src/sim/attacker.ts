@@ -53,10 +53,19 @@ export class Attacker {
 
   /** Announces itself with a genuine signed record: from then on it is a member (an observer in a small cluster). */
   async announce(name = 'mallory'): Promise<void> {
-    const facts = { id: this.id, name, addrs: this.transport.listenAddresses(), incarnation: 1, left: false }
-    const signature = this.transport.sign(recordSigningBytes(this.cluster, facts))
-    await this.publishEvent({ type: 'record', ...this.header(), name, addrs: facts.addrs, left: false, signature })
+    await this.record(name, false)
     await this.heartbeat()
+  }
+
+  /** Announces a genuine signed leave: from then on it is a member that left (and yet may keep talking). */
+  async leave(name = 'mallory'): Promise<void> {
+    await this.record(name, true)
+  }
+
+  private async record(name: string, left: boolean): Promise<void> {
+    const facts = { id: this.id, name, addrs: this.transport.listenAddresses(), incarnation: 1, left }
+    const signature = this.transport.sign(recordSigningBytes(this.cluster, facts))
+    await this.publishEvent({ type: 'record', ...this.header(), name, addrs: facts.addrs, left, signature })
   }
 
   async heartbeat(topicOwner = this.id): Promise<void> {
