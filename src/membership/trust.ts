@@ -249,6 +249,13 @@ function digestEntry(ctx: TrustContext, from: string, e: MemberDigestEntry, proo
   const member = learned.member ?? ctx.known
   if (member === undefined) return learned
   const rejected = judgeClaim(ctx, member, e)
+  if (learned.added && rejected !== undefined && e.state === 'left' && e.incarnation <= member.incarnation && !verified.left) {
+    // A row saying left, with the member's alive record, about a member this entry introduces:
+    // how a member force-left elsewhere is relayed (or a forged claim). Not taken as left (only
+    // the member or a force-leave may say that), but as dead hearsay, which a dead row may claim
+    // too and the member's own heartbeat overrides; a relayed force-leave can then be taken here.
+    return { member: { ...member, hearsay: 'dead' }, added: true, effects: [] }
+  }
   if (rejected !== undefined) return { ...rejected, member: learned.member, added: learned.added }
   if (learned.added && e.state === 'dead' && e.incarnation >= member.incarnation) {
     return { member: { ...member, hearsay: 'dead' }, added: true, effects: [] }

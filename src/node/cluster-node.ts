@@ -28,6 +28,7 @@ import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
 import { AlertingGossip, RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy } from './anti-entropy.ts'
+import { ForceLeaveSpread } from './force-leave-spread.ts'
 import { Connections } from './connections.ts'
 import { detectionOptions } from './detection-options.ts'
 import { recordPeerChange } from './peer-changes.ts'
@@ -129,6 +130,8 @@ export class ClusterNode {
   readonly antiEntropy: AntiEntropy
   /** Cluster-wide alerting (marks, silences) on the events topic. */
   readonly alerting: AlertingGossip
+  /** Sends cluster force-leaves again, for members that missed them (see force-leave-spread.ts). */
+  readonly forceLeaves: ForceLeaveSpread
   private running = false
   /** Set while stopping with a leave: this node's digest entry says `left`. */
   private leaving = false
@@ -160,6 +163,14 @@ export class ClusterNode {
       publish: (bytes) => { void this.publishBytes(this.events$, bytes) },
       isRunning: () => this.running
     })
+    this.forceLeaves = new ForceLeaveSpread({
+      clock: deps.clock,
+      random: deps.random,
+      stillForceLeft: (subject) => this.isForceLeft(subject),
+      incarnationOf: (subject) => this.members.get(subject)?.incarnation,
+      publish: (subject, subjectIncarnation) => { void this.publish(this.events$, { type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation }) },
+      isRunning: () => this.running
+    })
     this.membership = new Membership({
       transport: deps.transport,
       identity: this.identity,
@@ -169,7 +180,7 @@ export class ClusterNode {
       observersOf: (s) => this.observation.observersOf(s),
       onChanged: (peerId, membershipChanged) => {
         this.refreshMember(peerId, membershipChanged)
-        if (membershipChanged && this.members.get(peerId)?.left === false) this.alerting.memberJoined()
+        if (membershipChanged && this.members.get(peerId)?.left === false) this.memberJoined()
       },
       onRefuted: () => {
         this.stats.refutations++
@@ -272,7 +283,7 @@ export class ClusterNode {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
         this.publishOwnVerdict(e)
-        if (e.to === 'alive' && (e.from === 'dead' || e.from === 'left')) this.alerting.memberJoined()
+        if (e.to === 'alive' && (e.from === 'dead' || e.from === 'left')) this.memberJoined()
         recordPeerChange(this, deps.logger, e)
       }
     })
@@ -333,6 +344,7 @@ export class ClusterNode {
     }
     this.joiner?.stop()
     this.alerting.stop()
+    this.forceLeaves.stop()
     this.registrations.stopAll()
     for (const t of this.timers) t.cancel()
     this.timers.length = 0
@@ -373,7 +385,20 @@ export class ClusterNode {
     }
     const message: ForceLeaveMessage = { type: 'force-leave', ...this.identity.nextHeader(), subject: m.id, subjectIncarnation: m.incarnation }
     if (this.running) void this.publish(this.events$, message)
+    if (this.isForceLeft(m.id)) this.forceLeaves.taken(m.id)
     return { ok: true, id: m.id, alreadyLeft }
+  }
+
+  /** Left here, but not by its own signed leave (which digests relay by themselves): an operator's force-leave. */
+  private isForceLeft(id: string): boolean {
+    const m = this.members.get(id)
+    return m !== undefined && m.left && m.proof?.left !== true
+  }
+
+  /** A member joined or came back: what this node spreads by itself is sent again soon. */
+  private memberJoined(): void {
+    this.alerting.memberJoined()
+    this.forceLeaves.memberJoined()
   }
 
   // ---- cluster-wide alerting (issue 8) ------------------------------------------------------
@@ -601,6 +626,7 @@ export class ClusterNode {
         const subjectDead = this.view.stateOf(m.subject) === 'dead'
         if (this.membership.onForceLeave(m, this.senderStanding(m.sender), subjectDead)) {
           this.view.refresh(m.subject, `force-left by an operator at ${this.members.get(m.sender)?.name ?? m.sender}`)
+          this.forceLeaves.taken(m.subject)
         }
         break
       }

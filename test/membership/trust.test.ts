@@ -71,6 +71,7 @@ const CASES: [string, TrustContext, TrustInput, string][] = [
   // leaves
   ['a bare row saying a live member left is forged', ctx(), digest(entry({ state: 'left' })), 'drop forged-leave'],
   ['a row saying left with the member\'s alive record is forged', ctx(), digest(entry({ state: 'left', proof: proof(5) })), 'drop forged-leave; update inc=5 left=false hearsay=alive name=node-s addrs=/real'],
+  ['a row saying left with an alive record, introducing the member, brings it in as dead hearsay only', ctx({ known: undefined }), digest(entry({ state: 'left', proof: proof(5) })), 'add inc=5 left=false hearsay=dead name=node-s addrs=/real'],
   ['a row with the member\'s signed leave is taken', ctx(), digest(entry({ state: 'left', proof: proof(5, true) })), 'update inc=5 left=true hearsay=left name=node-s addrs=/real'],
   ['the member\'s own leave is taken', ctx(), { type: 'own', statement: { id: 's', incarnation: 5, left: true } }, 'update inc=5 left=true hearsay=left name=node-s addrs=/real'],
   ['an operator\'s force-leave is taken', ctx(), { type: 'force-leave', id: 's' }, 'update inc=5 left=true hearsay=left name=node-s addrs=/real'],

@@ -226,8 +226,14 @@ describe('alerting gossip between ClusterNodes (in-memory network, virtual time)
     await cluster.runFor(30_000)
     assert.ok(rest.every((n) => n.view.stateOf('n3') === 'left'), 'anti-entropy digests did not bring it back')
     assert.deepEqual(a!.forceLeave('n3', { cluster: true }), { ok: true, id: 'n3', alreadyLeft: true })
+    // A node joining afterwards learns n3 from digests (dead, not left: only a force-leave may
+    // say left), then takes the force-leave its peers send again after a join.
+    const late = await cluster.add('late', ['n1'])
+    const lateLeft = await cluster.runUntil(() => late.view.stateOf('n3') === 'left', 30_000)
+    assert.ok(lateLeft !== undefined, `the late joiner holds n3 ${late.view.stateOf('n3')}`)
+    assert.ok(all.slice(0, 3).some((n) => n.forceLeaves.resent > 0))
     await cluster.restart('n3', ['n0'])
-    const back = await cluster.runUntil(() => rest.every((n) => n.view.stateOf('n3') === 'alive'), 30_000)
+    const back = await cluster.runUntil(() => [...rest, late].every((n) => n.view.stateOf('n3') === 'alive'), 30_000)
     assert.ok(back !== undefined, 'its own heartbeat at a higher incarnation brings it back')
   })
 
