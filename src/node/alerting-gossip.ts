@@ -4,7 +4,7 @@ import type { Clock, Timer } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
 import { encodeMessage, WIRE_LIMITS, type AlertingMessage } from '../transport/codec.ts'
-import type { WireMark } from '../transport/alerting-wire.ts'
+import { decodeMark, decodeSilence, encodeMark, encodeSilence, type WireMark } from '../transport/alerting-wire.ts'
 
 /**
  * The node's half of cluster-wide alerting (issue 8): it carries the alerting runtime's
@@ -38,8 +38,8 @@ export type AlertingListener = (update: AlertingUpdate) => void
 export type AlertingSnapshot = () => { silences: readonly Silence[] }
 
 /** Entries this node dropped, by reason (exported on /metrics). */
-export type AlertingDropReason = 'silence-invalid' | 'silence-too-large' | 'send-queue-full' | 'not-own-mark'
-export const ALERTING_DROP_REASONS: readonly AlertingDropReason[] = ['silence-invalid', 'silence-too-large', 'send-queue-full', 'not-own-mark']
+export type AlertingDropReason = 'silence-invalid' | 'silence-too-large' | 'send-queue-full' | 'not-own-mark' | 'outgoing-invalid'
+export const ALERTING_DROP_REASONS: readonly AlertingDropReason[] = ['silence-invalid', 'silence-too-large', 'send-queue-full', 'not-own-mark', 'outgoing-invalid']
 
 /** Receivers take at most this many alerting messages per second from one sender (burst: RATE_LIMIT_BURST). */
 export const RATE_LIMIT_PER_SECOND = 10
@@ -87,7 +87,11 @@ export class AlertingGossip {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  /** Queues marks (this node's own: `by` is this node) and silences for the cluster. */
+  /**
+   * Queues marks (this node's own: `by` is this node) and silences for the cluster. What would
+   * not pass a receiver's checks (a malformed mark, a silence validateSilence refuses) is dropped
+   * here and counted (`outgoing-invalid`), so a caller's bug cannot break the send path.
+   */
   publish(update: { marks?: readonly NotifiedMark[]; silences?: readonly Silence[] }): void {
     for (const m of update.marks ?? []) {
       if (m.by !== this.deps.selfId) {
@@ -95,6 +99,7 @@ export class AlertingGossip {
         this.dropped['not-own-mark']++
         continue
       }
+      if (decodeMark(encodeMark(m)) === undefined) { this.dropped['outgoing-invalid']++; continue }
       const key = `${m.fingerprint}\n${m.status}`
       const held = this.marks.get(key)
       if (held === undefined && this.marks.size >= QUEUE_MARKS_MAX) { this.dropped['send-queue-full']++; continue }
@@ -105,6 +110,7 @@ export class AlertingGossip {
   }
 
   private queueSilence(s: Silence): void {
+    if (!sendable(s)) { this.dropped['outgoing-invalid']++; return }
     const held = this.silences.get(s.id)
     if (held === undefined && this.silences.size >= QUEUE_SILENCES_MAX) { this.dropped['send-queue-full']++; return }
     if (held === undefined || s.updatedAtMs >= held.updatedAtMs) this.silences.set(s.id, structuredClone(s))
@@ -253,6 +259,16 @@ export class AlertingGossip {
       this.scheduleFlush(0)
     }
     this.scheduleResync(this.periodicDelay())
+  }
+}
+
+/** Whether a silence would pass a receiver's checks: the wire shape and the alerts core's validateSilence. */
+function sendable(s: Silence): boolean {
+  try {
+    validateSilence(s)
+    return decodeSilence(encodeSilence(s)) !== undefined
+  } catch {
+    return false
   }
 }
 

@@ -523,10 +523,16 @@ export class ClusterNode {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  private publish(topic: string, message: WireMessage): Promise<void> {
-    return this.publishBytes(topic, encodeMessage(message))
+  private async publish(topic: string, message: WireMessage): Promise<void> {
+    try {
+      await this.deps.transport.publish(topic, encodeMessage(message))
+    } catch (err) {
+      this.stats.publishErrors++
+      this.deps.logger.debug({ err, topic }, 'publish failed')
+    }
   }
 
+  /** Publishes an already encoded message (the alerting gossip encodes to check the size bound). */
   private async publishBytes(topic: string, bytes: Uint8Array): Promise<void> {
     try {
       await this.deps.transport.publish(topic, bytes)

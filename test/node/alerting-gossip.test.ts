@@ -77,6 +77,16 @@ describe('alerting gossip between ClusterNodes (in-memory network, virtual time)
       }], `at ${n.id}`)
     }
     assert.equal(a!.alerting.dropped['not-own-mark'], 1, 'a mark in another node\'s name is not sent')
+    // A caller's malformed input is dropped at the source, counted, and breaks nothing.
+    const sent = a!.alerting.stats.messagesSent
+    a!.publishAlerting({
+      marks: [{ fingerprint: 'NOT-HEX', status: 'firing', by: a!.id, atMs: T0 }, { fingerprint: 'ab', status: 'firing', by: a!.id, atMs: Number.NaN }],
+      silences: [silence('backwards', { endsAtMs: T0 - 1 }), { ...silence('broken'), matchers: undefined } as unknown as Silence]
+    })
+    await cluster.runFor(2000)
+    assert.equal(a!.alerting.dropped['outgoing-invalid'], 4)
+    assert.equal(a!.alerting.stats.messagesSent, sent, 'nothing to send')
+    assert.ok(all.slice(1).every((n) => got.get(n.id)!.length === 1))
   })
 
   test('a large batch is split into bounded messages and all of it arrives; a silence larger than a message is not sent and counted', async () => {
