@@ -17,7 +17,7 @@ import { createLibp2pTransport, type Libp2pTransport } from '../../src/transport
  * (ephemeral ports), on real time, in this process. The scenarios run in order on one cluster: a
  * silence from A reaches B and C; A's mark reaches B attributed to A; a member's force-leave of
  * a live node is refused everywhere; C stopped without a leave is dead, and A's cluster
- * force-leave makes it left at B.
+ * force-leave makes it left at B; a node joining later learns the silences and C's force-leave.
  */
 const CLUSTER = 'alerting-it'
 const T0 = Date.UTC(2026, 0, 1)
@@ -60,7 +60,7 @@ const silence = (id: string): Silence => ({
   startsAtMs: T0, endsAtMs: T0 + 7_200_000, createdBy: 'ops@example', comment: 'planned reboot', updatedAtMs: T0 + 1
 })
 
-describe('alerting gossip between three real agents (libp2p over TCP on 127.0.0.1)', { timeout: 120_000 }, () => {
+describe('alerting gossip between three real agents (libp2p over TCP on 127.0.0.1)', { timeout: 150_000 }, () => {
   const nodes: ClusterNode[] = []
   const got = new Map<string, AlertingUpdate[]>()
   let a: ClusterNode, b: ClusterNode, c: ClusterNode
@@ -139,5 +139,17 @@ describe('alerting gossip between three real agents (libp2p over TCP on 127.0.0.
     await sleep(3000)
     assert.equal(b.view.stateOf(cId), 'left')
     assert.equal(a.view.stateOf(cId), 'left')
+  })
+
+  test('a node joining later learns the silences from A\'s snapshot provider, and holds C left after the force-leave is sent again', async () => {
+    const cId = c.id
+    a.setAlertingSnapshot(() => ({ silences: [silence('maint-web-3'), silence('maint-db-1')] }))
+    const d = await agent('d', [a.selfView().addrs[0]!])
+    nodes.push(d)
+    const dGot: AlertingUpdate[] = []
+    d.onAlerting((u) => dGot.push(u))
+    await waitFor('D has both silences', () => new Set(dGot.flatMap((u) => u.silences.map((s) => s.id))).size === 2, 15_000)
+    assert.ok(dGot.every((u) => u.from === a.id || u.from === b.id))
+    await waitFor('D holds C left', () => d.view.stateOf(cId) === 'left', 40_000)
   })
 })
