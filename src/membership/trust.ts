@@ -21,7 +21,12 @@ import type { MemberDigestEntry, MemberState, RecordProof, VerdictState } from '
  * - A verdict about S counts only from one of S's observers in this node's rings (in a cluster of
  *   k + 1 or fewer, everyone observes everyone): a non-observer cannot turn S suspect or mask its
  *   death.
- * - `left` is taken only from the member itself (its signed leave) or an operator's force-leave.
+ * - `left` is taken only from the member itself (its signed leave) or an operator's force-leave:
+ *   issued here, or relayed by a live member (cluster force-leave) and then only about a member
+ *   that is dead in this node's own view (Serf's rule: force-leave removes failed members only),
+ *   so no member can make a live node vanish. A force-leave about this node is refuted.
+ * - Cluster-wide alerting updates (notification marks, silences) count only from a member this
+ *   node knows and holds neither dead nor left.
  * - A reaped member leaves a tombstone: nothing at or below its last incarnation brings it back.
  * - Digest hearsay (a row's state) applies only to a member the same entry introduces (a joiner
  *   learning who is dead); about known members the verdicts of their observers decide.
@@ -60,6 +65,17 @@ export type TrustInput =
   | { type: 'verdict'; from: string; subject: string; subjectIncarnation: number; state: VerdictState; fromObserver: boolean }
   /** An operator's force-leave (healthmon force-leave). */
   | { type: 'force-leave'; id: string }
+  /**
+   * An operator's force-leave issued at `from` and gossiped (the context's member is the
+   * subject). `sender`: what this node holds of `from`; `subjectDead`: the subject is dead in
+   * this node's own view.
+   */
+  | { type: 'cluster-force-leave'; from: string; sender: SenderStanding; subject: string; subjectIncarnation: number; subjectDead: boolean }
+  /** A cluster-wide alerting update (marks, silences) from `from` (the context's member is the sender). */
+  | { type: 'alerting'; from: string; sender: SenderStanding }
+
+/** What this node holds of a message's sender: unknown, or known and live (not dead, not left), or gone. */
+export type SenderStanding = 'unknown' | 'live' | 'gone'
 
 export interface Tombstone {
   incarnation: number
@@ -90,10 +106,15 @@ export type TrustDropReason =
   | 'digest-budget'
   | 'refutation-deferred'
   | 'incarnation-cap'
+  | 'unknown-sender'
+  | 'sender-not-live'
+  | 'force-leave-live'
+  | 'force-leave-stale'
 
 export const TRUST_DROP_REASONS: readonly TrustDropReason[] = [
   'unproven-member', 'unknown-subject', 'bad-proof', 'not-observer', 'incarnation-ahead',
-  'forged-leave', 'tombstoned', 'digest-budget', 'refutation-deferred', 'incarnation-cap'
+  'forged-leave', 'tombstoned', 'digest-budget', 'refutation-deferred', 'incarnation-cap',
+  'unknown-sender', 'sender-not-live', 'force-leave-live', 'force-leave-stale'
 ]
 
 export type TrustEffect =
@@ -104,6 +125,8 @@ export type TrustEffect =
   | { type: 'refute'; claimedIncarnation: number; why: string }
   /** The verdict passed the rules: record it in the report store. */
   | { type: 'record-verdict' }
+  /** The alerting update passed the rules: hand it to the alerting runtime. */
+  | { type: 'accept-alerting' }
 
 export interface TrustResult {
   /** The member's new facts when they changed (added: it was unknown). */
@@ -127,7 +150,38 @@ export function trustStep(ctx: TrustContext, input: TrustInput): TrustResult {
       if (k.left) return NOTHING
       return { member: { ...k, left: true, hearsay: 'left' }, added: false, effects: [] }
     }
+    case 'cluster-force-leave': return clusterForceLeave(ctx, input)
+    case 'alerting': {
+      const refused = senderRefused(input.sender)
+      return refused ?? { added: false, effects: [{ type: 'accept-alerting' }] }
+    }
   }
+}
+
+function senderRefused(sender: SenderStanding): TrustResult | undefined {
+  if (sender === 'unknown') return drop('unknown-sender')
+  if (sender === 'gone') return drop('sender-not-live')
+  return undefined
+}
+
+function clusterForceLeave(ctx: TrustContext, f: Extract<TrustInput, { type: 'cluster-force-leave' }>): TrustResult {
+  const refused = senderRefused(f.sender)
+  if (refused !== undefined) return refused
+  if (f.subject === ctx.selfId) {
+    // About this node, which is alive: refused, and refuted (claim + 1) so that whoever took it
+    // (an operator's node that held this one dead) sees this node come back above it.
+    if (f.subjectIncarnation > ctx.selfIncarnation) return drop('incarnation-ahead')
+    if (f.subjectIncarnation < ctx.selfIncarnation) return drop('force-leave-stale')
+    return { added: false, effects: [{ type: 'drop', reason: 'force-leave-live' }, { type: 'refute', claimedIncarnation: f.subjectIncarnation, why: `${f.from} relayed a force-leave of this node` }] }
+  }
+  const k = ctx.known
+  if (k === undefined) return drop(ctx.tombstone !== undefined ? 'tombstoned' : 'unknown-subject')
+  if (k.left) return NOTHING
+  if (f.subjectIncarnation > k.incarnation + ctx.incarnationAheadMax) return drop('incarnation-ahead')
+  // It came back (a higher incarnation than the operator's node knew) since it was force-left.
+  if (f.subjectIncarnation < k.incarnation) return drop('force-leave-stale')
+  if (!f.subjectDead) return drop('force-leave-live')
+  return { member: { ...k, left: true, hearsay: 'left' }, added: false, effects: [] }
 }
 
 function ownStatement(ctx: TrustContext, s: OwnStatement): TrustResult {
@@ -195,6 +249,13 @@ function digestEntry(ctx: TrustContext, from: string, e: MemberDigestEntry, proo
   const member = learned.member ?? ctx.known
   if (member === undefined) return learned
   const rejected = judgeClaim(ctx, member, e)
+  if (learned.added && rejected !== undefined && e.state === 'left' && e.incarnation <= member.incarnation && !verified.left) {
+    // A row saying left, with the member's alive record, about a member this entry introduces:
+    // how a member force-left elsewhere is relayed (or a forged claim). Not taken as left (only
+    // the member or a force-leave may say that), but as dead hearsay, which a dead row may claim
+    // too and the member's own heartbeat overrides; a relayed force-leave can then be taken here.
+    return { member: { ...member, hearsay: 'dead' }, added: true, effects: [] }
+  }
   if (rejected !== undefined) return { ...rejected, member: learned.member, added: learned.added }
   if (learned.added && e.state === 'dead' && e.incarnation >= member.incarnation) {
     return { member: { ...member, hearsay: 'dead' }, added: true, effects: [] }

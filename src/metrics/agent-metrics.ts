@@ -24,6 +24,7 @@ import { NODE_STATUSES } from '../transport/codec.ts'
 import { DROP_REASONS, type DropReason } from '../transport/message-validator.ts'
 import { registerHealthMetrics, type HealthSource } from './health-metrics.ts'
 import { TRUST_DROP_REASONS, type TrustDropReason } from '../membership/trust.ts'
+import { ALERTING_DROP_REASONS, type AlertingDropReason } from '../node/alerting-gossip.ts'
 import { counterFrom, counterOf, gaugeFrom, gaugeOf, type Labels } from './sourced.ts'
 
 /** What the collectors read at scrape time: the parts of a ClusterNode they need. */
@@ -40,6 +41,11 @@ export interface NodeSource {
   readonly supervisor: { readonly stats: SupervisorStats }
   readonly members: { readonly refused: number }
   readonly membership: { readonly dropped: Readonly<Record<TrustDropReason, number>> }
+  /** Cluster-wide alerting gossip (marks, silences); absent in sources that predate it. */
+  readonly alerting?: {
+    readonly dropped: Readonly<Record<AlertingDropReason, number>>
+    readonly stats: { readonly messagesSent: number; readonly updatesReceived: number; readonly listenerErrors: number }
+  }
   readonly alertLog: { readonly dropped: number }
   readonly eventLog: { readonly lastId: number }
   clusterView(): ClusterView
@@ -126,15 +132,24 @@ export class AgentMetrics {
     const stats = <K extends keyof NodeSource['stats']>(key: K) => () => node()?.stats[key] ?? 0
     counterOf(r, 'healthmon_heartbeats_sent_total', 'Heartbeats this node published', stats('heartbeatsSent'))
     counterOf(r, 'healthmon_heartbeats_received_total', 'Heartbeats received from peers this node observes (after validation)', stats('heartbeatsReceived'))
-    counterOf(r, 'healthmon_gossip_messages_accepted_total', 'Gossip messages (heartbeats, joins, leaves, verdicts) that passed validation', () => node()?.validator.accepted ?? 0)
+    counterOf(r, 'healthmon_gossip_messages_accepted_total', 'Gossip messages (heartbeats, joins, leaves, verdicts, alerting, force-leaves) that passed validation', () => node()?.validator.accepted ?? 0)
     counterFrom(r, 'healthmon_gossip_messages_rejected_total', 'Gossip messages dropped by the validator, by reason', ['reason'], () => {
       const dropped = node()?.validator.dropped
       return DROP_REASONS.map((reason) => [{ reason }, dropped?.[reason] ?? 0] as const)
     })
-    counterFrom(r, 'healthmon_membership_rejected_total', 'Membership inputs (announcements, digest rows, verdicts, refutations) refused by the trust rules, by reason', ['reason'], () => {
+    counterFrom(r, 'healthmon_membership_rejected_total', 'Membership inputs (announcements, digest rows, verdicts, refutations, force-leaves, alerting senders) refused by the trust rules, by reason', ['reason'], () => {
       const dropped = node()?.membership.dropped
       return TRUST_DROP_REASONS.map((reason) => [{ reason }, dropped?.[reason] ?? 0] as const)
     })
+    counterFrom(r, 'healthmon_alerting_gossip_messages_total', 'Cluster-wide alerting messages (notification marks, silences) sent, and updates received from live members', ['direction'], () => [
+      [{ direction: 'sent' }, node()?.alerting?.stats.messagesSent ?? 0],
+      [{ direction: 'received' }, node()?.alerting?.stats.updatesReceived ?? 0]
+    ])
+    counterFrom(r, 'healthmon_alerting_gossip_dropped_total', 'Alerting gossip entries dropped, by reason: received silences that failed validation, silences too large to send, a full send queue, marks not authored by this node', ['reason'], () => {
+      const dropped = node()?.alerting?.dropped
+      return ALERTING_DROP_REASONS.map((reason) => [{ reason }, dropped?.[reason] ?? 0] as const)
+    })
+    counterOf(r, 'healthmon_alerting_listener_errors_total', 'Alerting update listeners (the alerting runtime) that threw; the update went on to the others', () => node()?.alerting?.stats.listenerErrors ?? 0)
     counterOf(r, 'healthmon_verdicts_published_total', 'Verdict changes (alive, suspect, dead) this node published about peers it observes', stats('verdictsPublished'))
     counterOf(r, 'healthmon_publish_errors_total', 'Gossip publishes that failed', stats('publishErrors'))
     counterFrom(r, 'healthmon_anti_entropy_exchanges_total', 'Anti-entropy member exchanges, by result', ['result'], () => [

@@ -14,14 +14,21 @@ import type { Clock, Timer } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
 import type { NodeHealthReport } from '../health/node-health.ts'
-import { encodeMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage, type WireMessage } from '../transport/codec.ts'
+import type { NotifiedMark } from '../alerts/who-notifies.ts'
+import type { Silence } from '../alerts/silences.ts'
+import type { SenderStanding } from '../membership/trust.ts'
+import {
+  encodeMessage, type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage, type WireMessage
+} from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
 import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
 import type { Transport, TransportMessage } from '../transport/types.ts'
 import { LocalView } from '../view/local-view.ts'
 import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
+import { AlertingGossip, RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy } from './anti-entropy.ts'
+import { ForceLeaveSpread } from './force-leave-spread.ts'
 import { Connections } from './connections.ts'
 import { detectionOptions } from './detection-options.ts'
 import { recordPeerChange } from './peer-changes.ts'
@@ -88,6 +95,13 @@ const FLAP_STEADY_PHI_MAX = 3
 /** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
 const LEAVE_DIRECT_PEERS_MAX = 16
 
+/**
+ * What a cluster-wide force-leave did. `not-found`: no member by that id or name. `alive`: the
+ * member is not dead in this node's view (alive or suspect): refused and nothing sent, since
+ * every receiver would refuse it too (Serf's rule: force-leave removes failed members only).
+ */
+export type ForceLeaveResult = { ok: true; id: string; alreadyLeft: boolean } | { ok: false; reason: 'not-found' | 'alive' }
+
 
 export class ClusterNode {
   readonly events: HealthEventEmitter
@@ -114,6 +128,10 @@ export class ClusterNode {
   private readonly registrations: Registrations
   private readonly connections: Connections
   readonly antiEntropy: AntiEntropy
+  /** Cluster-wide alerting (marks, silences) on the events topic. */
+  readonly alerting: AlertingGossip
+  /** Sends cluster force-leaves again, for members that missed them (see force-leave-spread.ts). */
+  readonly forceLeaves: ForceLeaveSpread
   private running = false
   /** Set while stopping with a leave: this node's digest entry says `left`. */
   private leaving = false
@@ -131,7 +149,28 @@ export class ClusterNode {
     const id = deps.transport.peerId
     this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
     this.events$ = eventsTopic(o.cluster)
-    this.validator = new MessageValidator({ cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2 })
+    this.validator = new MessageValidator({
+      cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2,
+      alertingRateLimit: { perSecond: RATE_LIMIT_PER_SECOND, burst: RATE_LIMIT_BURST, now: () => deps.clock.now() }
+    })
+    this.alerting = new AlertingGossip({
+      selfId: id,
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
+      messageBytesMax: o.messageBytesMax,
+      header: () => this.identity.nextHeader(),
+      publish: (bytes) => { void this.publishBytes(this.events$, bytes) },
+      isRunning: () => this.running
+    })
+    this.forceLeaves = new ForceLeaveSpread({
+      clock: deps.clock,
+      random: deps.random,
+      stillForceLeft: (subject) => this.isForceLeft(subject),
+      incarnationOf: (subject) => this.members.get(subject)?.incarnation,
+      publish: (subject, subjectIncarnation) => { void this.publish(this.events$, { type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation }) },
+      isRunning: () => this.running
+    })
     this.membership = new Membership({
       transport: deps.transport,
       identity: this.identity,
@@ -139,7 +178,10 @@ export class ClusterNode {
       logger: deps.logger,
       options: o,
       observersOf: (s) => this.observation.observersOf(s),
-      onChanged: (peerId, membershipChanged) => this.refreshMember(peerId, membershipChanged),
+      onChanged: (peerId, membershipChanged) => {
+        this.refreshMember(peerId, membershipChanged)
+        if (membershipChanged && this.members.get(peerId)?.left === false) this.memberJoined()
+      },
       onRefuted: () => {
         this.stats.refutations++
         this.announceJoin()
@@ -241,6 +283,7 @@ export class ClusterNode {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
         this.publishOwnVerdict(e)
+        if (e.to === 'alive' && (e.from === 'dead' || e.from === 'left')) this.memberJoined()
         recordPeerChange(this, deps.logger, e)
       }
     })
@@ -283,6 +326,7 @@ export class ClusterNode {
     this.joiner.start()
     this.registrations.startAll()
     this.announceJoin()
+    this.alerting.start()
   }
 
   /** Stops; with `leave`, first announces a graceful leave so peers mark this node `left` (waiting up to leaveTimeoutMs for direct acknowledgements). */
@@ -299,6 +343,8 @@ export class ClusterNode {
       await this.antiEntropy.push(this.deps.transport.connectedPeers().slice(0, LEAVE_DIRECT_PEERS_MAX), options.leaveTimeoutMs ?? 1000)
     }
     this.joiner?.stop()
+    this.alerting.stop()
+    this.forceLeaves.stop()
     this.registrations.stopAll()
     for (const t of this.timers) t.cancel()
     this.timers.length = 0
@@ -310,14 +356,83 @@ export class ClusterNode {
   }
 
   /**
-   * An operator's force-leave of a member (healthmon force-leave): marks it left here until it
-   * comes back with a higher incarnation. False when the member is unknown.
+   * An operator's force-leave of a member (healthmon force-leave).
+   *
+   * With `{ cluster: true }` (what the agent's API calls): only a member that is dead in this
+   * node's view (or already left) is force-left; it is marked left here and a force-leave message
+   * goes to the cluster, where each member takes it if the subject is dead in its own view too.
+   * See ForceLeaveResult for the refusals.
+   *
+   * Without options (local only, kept for the embedding API): marks the member left here, alive
+   * or not, until it comes back with a higher incarnation; false when it is unknown. Nothing is
+   * sent, so the other members keep their own view of it.
    */
-  forceLeave(idOrName: string): boolean {
+  forceLeave(idOrName: string): boolean
+  forceLeave(idOrName: string, options: { cluster: true }): ForceLeaveResult
+  forceLeave(idOrName: string, options?: { cluster: true }): boolean | ForceLeaveResult {
     const m = this.members.get(idOrName) ?? [...this.members.all()].find((x) => x.name === idOrName)
-    if (m === undefined || !this.membership.forceLeave(m.id)) return false
-    this.view.refresh(m.id, 'force-left by an operator')
-    return true
+    if (options?.cluster !== true) {
+      if (m === undefined || !this.membership.forceLeave(m.id)) return false
+      this.view.refresh(m.id, 'force-left by an operator')
+      return true
+    }
+    if (m === undefined) return { ok: false, reason: 'not-found' }
+    const alreadyLeft = m.left
+    if (!alreadyLeft && this.view.stateOf(m.id) !== 'dead') return { ok: false, reason: 'alive' }
+    if (!alreadyLeft) {
+      this.membership.forceLeave(m.id)
+      this.view.refresh(m.id, 'force-left by an operator')
+    }
+    const message: ForceLeaveMessage = { type: 'force-leave', ...this.identity.nextHeader(), subject: m.id, subjectIncarnation: m.incarnation }
+    if (this.running) void this.publish(this.events$, message)
+    if (this.isForceLeft(m.id)) this.forceLeaves.taken(m.id)
+    return { ok: true, id: m.id, alreadyLeft }
+  }
+
+  /** Left here, but not by its own signed leave (which digests relay by themselves): an operator's force-leave. */
+  private isForceLeft(id: string): boolean {
+    const m = this.members.get(id)
+    return m !== undefined && m.left && m.proof?.left !== true
+  }
+
+  /** A member joined or came back: what this node spreads by itself is sent again soon. */
+  private memberJoined(): void {
+    this.alerting.memberJoined()
+    this.forceLeaves.memberJoined()
+  }
+
+  // ---- cluster-wide alerting (issue 8) ------------------------------------------------------
+
+  /**
+   * Gossips this node's notification marks (`by` must be this node; others are skipped and
+   * counted) and silences to the cluster: coalesced, split into bounded messages, paced.
+   */
+  publishAlerting(update: { marks?: readonly NotifiedMark[]; silences?: readonly Silence[] }): void {
+    this.alerting.publish(update)
+  }
+
+  /**
+   * Called (on a microtask, never inside a peer actor) with each accepted alerting update from
+   * another live member: marks attributed to that member, silences that passed validateSilence.
+   * Never for this node's own. Returns the unsubscribe function.
+   */
+  onAlerting(listener: AlertingListener): () => void {
+    return this.alerting.onUpdate(listener)
+  }
+
+  /**
+   * Sets where this node's silences come from for anti-entropy: they are sent again every
+   * minute or so and soon after a member joins, so that a node that joins later learns them.
+   */
+  setAlertingSnapshot(provider: AlertingSnapshot): void {
+    this.alerting.setSnapshot(provider)
+  }
+
+  /** What this node holds of a message's sender, for the trust rules. */
+  private senderStanding(id: string): SenderStanding {
+    const m = this.members.get(id)
+    if (m === undefined) return 'unknown'
+    return m.left || this.view.stateOf(id) === 'dead' ? 'gone' : 'live'
   }
 
   /** A subject's observers in ring order, as every member computes them (who notifies about it). */
@@ -434,6 +549,16 @@ export class ClusterNode {
     }
   }
 
+  /** Publishes an already encoded message (the alerting gossip encodes to check the size bound). */
+  private async publishBytes(topic: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.deps.transport.publish(topic, bytes)
+    } catch (err) {
+      this.stats.publishErrors++
+      this.deps.logger.debug({ err, topic }, 'publish failed')
+    }
+  }
+
   private heartbeatTick(): void {
     if (!this.running) return
     const { clock } = this.deps
@@ -514,6 +639,17 @@ export class ClusterNode {
         if (recorded && m.state !== 'alive' && this.observation.isObserving(m.subject)) {
           const expected = this.observation.observersOf(m.subject).filter((o) => o !== this.identity.id).length
           this.observation.send(m.subject, { type: 'confirm', observer: m.sender, incarnation: m.subjectIncarnation, expected })
+        }
+        break
+      }
+      case 'alerting':
+        if (this.membership.onAlerting(m.sender, this.senderStanding(m.sender))) this.alerting.received(m)
+        break
+      case 'force-leave': {
+        const subjectDead = this.view.stateOf(m.subject) === 'dead'
+        if (this.membership.onForceLeave(m, this.senderStanding(m.sender), subjectDead)) {
+          this.view.refresh(m.subject, `force-left by an operator at ${this.members.get(m.sender)?.name ?? m.sender}`)
+          this.forceLeaves.taken(m.subject)
         }
         break
       }

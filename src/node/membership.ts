@@ -1,10 +1,12 @@
 import { MemberTable, type Member } from '../membership/member-table.ts'
 import { INITIAL_REFUTATION, refutationStep, type RefutationInput } from '../membership/refutation.ts'
-import { isNewerProof, trustStep, TRUST_DROP_REASONS, type OwnStatement, type Tombstone, type TrustDropReason, type TrustInput } from '../membership/trust.ts'
+import {
+  isNewerProof, trustStep, TRUST_DROP_REASONS, type OwnStatement, type SenderStanding, type Tombstone, type TrustDropReason, type TrustInput
+} from '../membership/trust.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import {
-  recordSigningBytes, type MemberDigestEntry, type MemberRecord, type MemberState, type RecordMessage, type VerdictMessage
+  recordSigningBytes, type ForceLeaveMessage, type MemberDigestEntry, type MemberRecord, type MemberState, type RecordMessage, type VerdictMessage
 } from '../transport/codec.ts'
 import type { Transport } from '../transport/types.ts'
 import type { Identity } from './identity.ts'
@@ -83,6 +85,20 @@ export class Membership {
     return true
   }
 
+  /** A cluster-wide alerting update (marks, silences) from `from`; true when it passed the rules. */
+  onAlerting(from: string, sender: SenderStanding): boolean {
+    return this.run(from, { type: 'alerting', from, sender }, 'yes').accepted
+  }
+
+  /**
+   * A force-leave gossiped by `m.sender` (an operator's, issued there); `subjectDead`: the
+   * subject is dead in this node's view. True when it made the subject left here.
+   */
+  onForceLeave(m: ForceLeaveMessage, sender: SenderStanding, subjectDead: boolean): boolean {
+    const input: TrustInput = { type: 'cluster-force-leave', from: m.sender, sender, subject: m.subject, subjectIncarnation: m.subjectIncarnation, subjectDead }
+    return this.run(m.subject, input, 'yes').changed
+  }
+
   /** Merges a digest received from `from`: at most digestNewMembersMax new members and as many signature checks. */
   mergeDigest(from: string, entries: readonly MemberDigestEntry[]): void {
     let newMembersLeft = this.deps.options.digestNewMembersMax
@@ -155,7 +171,7 @@ export class Membership {
   }
 
   /** Runs the step for one input about `id`; applies and counts what it decides. */
-  private run(id: string, input: TrustInput, room: 'yes' | 'full' | 'budget'): { added: boolean; recordVerdict: boolean } {
+  private run(id: string, input: TrustInput, room: 'yes' | 'full' | 'budget'): { added: boolean; recordVerdict: boolean; accepted: boolean; changed: boolean } {
     const known = this.members.get(id)
     const result = trustStep({
       selfId: this.deps.identity.id,
@@ -167,12 +183,14 @@ export class Membership {
       nowMs: this.deps.clock.now()
     }, input)
     let recordVerdict = false
+    let accepted = false
     for (const effect of result.effects) {
       switch (effect.type) {
         case 'drop': this.dropped[effect.reason]++; break
         case 'members-full': this.members.refused++; break
         case 'refute': this.refute({ type: 'claim', incarnation: effect.claimedIncarnation }, effect.why); break
         case 'record-verdict': recordVerdict = true; break
+        case 'accept-alerting': accepted = true; break
       }
     }
     if (result.member !== undefined) {
@@ -180,7 +198,7 @@ export class Membership {
       if (result.added) this.tombstones.delete(id)
       this.deps.onChanged(id, known === undefined || known.left !== result.member.left)
     }
-    return { added: result.added, recordVerdict }
+    return { added: result.added, recordVerdict, accepted, changed: result.member !== undefined }
   }
 
   private refute(input: RefutationInput, why: string): void {

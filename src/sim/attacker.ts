@@ -1,3 +1,4 @@
+import type { WireMark, WireSilence } from '../transport/alerting-wire.ts'
 import { encodeMessage, INCARNATION_MAX, recordSigningBytes, type MemberDigestEntry, type VerdictState, type WireMessage } from '../transport/codec.ts'
 import { eventsTopic, heartbeatTopic, SYNC_PROTOCOL } from '../transport/topics.ts'
 import type { Transport } from '../transport/types.ts'
@@ -52,10 +53,19 @@ export class Attacker {
 
   /** Announces itself with a genuine signed record: from then on it is a member (an observer in a small cluster). */
   async announce(name = 'mallory'): Promise<void> {
-    const facts = { id: this.id, name, addrs: this.transport.listenAddresses(), incarnation: 1, left: false }
-    const signature = this.transport.sign(recordSigningBytes(this.cluster, facts))
-    await this.publishEvent({ type: 'record', ...this.header(), name, addrs: facts.addrs, left: false, signature })
+    await this.record(name, false)
     await this.heartbeat()
+  }
+
+  /** Announces a genuine signed leave: from then on it is a member that left (and yet may keep talking). */
+  async leave(name = 'mallory'): Promise<void> {
+    await this.record(name, true)
+  }
+
+  private async record(name: string, left: boolean): Promise<void> {
+    const facts = { id: this.id, name, addrs: this.transport.listenAddresses(), incarnation: 1, left }
+    const signature = this.transport.sign(recordSigningBytes(this.cluster, facts))
+    await this.publishEvent({ type: 'record', ...this.header(), name, addrs: facts.addrs, left, signature })
   }
 
   async heartbeat(topicOwner = this.id): Promise<void> {
@@ -67,6 +77,16 @@ export class Attacker {
     for (const subject of subjects) {
       await this.publishEvent({ type: 'verdict', ...this.header(), subject, subjectIncarnation, state, subjectStatus: 'healthy' })
     }
+  }
+
+  /** `count` alerting messages (marks in this attacker's name, silences valid or not), published at once. */
+  async alerting(update: { marks?: WireMark[]; silences?: WireSilence[] }, count = 1): Promise<void> {
+    for (let i = 0; i < count; i++) await this.publishEvent({ type: 'alerting', ...this.header(), marks: update.marks ?? [], silences: update.silences ?? [] })
+  }
+
+  /** A force-leave of `subject` (e.g. a live member), as if an operator had issued it here. */
+  async forceLeave(subject: string, subjectIncarnation: number): Promise<void> {
+    await this.publishEvent({ type: 'force-leave', ...this.header(), subject, subjectIncarnation })
   }
 
   /**

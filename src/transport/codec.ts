@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr'
+import { ALERTING_LIMITS, decodeAlertingBody, encodeMark, encodeSilence, type WireMark, type WireSilence } from './alerting-wire.ts'
 
 /**
  * The wire format. Every message is a msgpack array:
@@ -19,7 +20,14 @@ export const WIRE_VERSION = 1
  * sender's own announcement (gossip authenticates it) but carries no proof to relay, and a tag-5
  * digest's rows are bare rows, which never introduce a member.
  */
-export const MESSAGE_TAGS = { heartbeat: 1, join: 2, leave: 3, verdict: 4, digest: 5, checksum: 6, record: 7, 'signed-digest': 8 } as const
+/*
+ * Tags 9 and 10 (alerting, force-leave) are new for the same reason: a node that predates them
+ * counts them `unknown-type` and skips them, without penalising the sender (their bodies are in
+ * alerting-wire.ts).
+ */
+export const MESSAGE_TAGS = {
+  heartbeat: 1, join: 2, leave: 3, verdict: 4, digest: 5, checksum: 6, record: 7, 'signed-digest': 8, alerting: 9, 'force-leave': 10
+} as const
 export type MessageType = keyof typeof MESSAGE_TAGS
 
 export type NodeStatus = 'healthy' | 'degraded' | 'unhealthy'
@@ -120,7 +128,21 @@ export interface RecordMessage extends Header { type: 'record'; name: string; ad
  */
 export interface ChecksumMessage extends Header { type: 'checksum'; checksum: string }
 
-export type WireMessage = HeartbeatMessage | JoinMessage | LeaveMessage | VerdictMessage | DigestMessage | ChecksumMessage | RecordMessage | SignedDigestMessage
+/**
+ * Cluster-wide alerting state from its sender: who notified about which alert (marks, authored
+ * by the sender) and silences (last writer wins at the receiver). `silencesMalformed` is set by
+ * decoding only: silences of the wrong shape that were skipped (never encoded).
+ */
+export interface AlertingMessage extends Header { type: 'alerting'; marks: WireMark[]; silences: WireSilence[]; silencesMalformed?: number }
+/**
+ * An operator's force-leave of `subject`, issued at the sender (healthmon force-leave). Receivers
+ * take it only when the subject is dead in their own view (src/membership/trust.ts).
+ */
+export interface ForceLeaveMessage extends Header { type: 'force-leave'; subject: string; subjectIncarnation: number }
+
+export type WireMessage =
+  | HeartbeatMessage | JoinMessage | LeaveMessage | VerdictMessage | DigestMessage | ChecksumMessage | RecordMessage | SignedDigestMessage
+  | AlertingMessage | ForceLeaveMessage
 
 export type DecodeFailure = 'too-large' | 'malformed' | 'version' | 'unknown-type' | 'schema'
 export type DecodeResult = { ok: true; message: WireMessage } | { ok: false; reason: DecodeFailure }
@@ -130,6 +152,9 @@ export const WIRE_LIMITS = {
   stringLengthMax: 256,
   addrsMax: 16,
   digestMembersMax: 100_000,
+  /** Notification marks and silences one `alerting` message carries (field bounds: ALERTING_LIMITS). */
+  alertingMarksMax: ALERTING_LIMITS.marksMax,
+  alertingSilencesMax: ALERTING_LIMITS.silencesMax,
   /** Failing check ids a heartbeat names (encoding cuts the list, decoding accepts up to 32). */
   failingChecksMax: 20,
   /** Characters of each failing check id sent (20 ids of 16 characters keep a heartbeat under 512 bytes). */
@@ -175,6 +200,10 @@ export function encodeMessage(message: WireMessage): Uint8Array {
         m.id, m.name, m.incarnation, MEMBER_STATES.indexOf(m.state), m.addrs,
         m.proof === undefined ? null : [m.proof.incarnation, m.proof.left, m.proof.signature]
       ])])
+    case 'alerting':
+      return packr.pack([...head, message.marks.map(encodeMark), message.silences.map(encodeSilence)])
+    case 'force-leave':
+      return packr.pack([...head, message.subject, message.subjectIncarnation])
   }
 }
 
@@ -253,6 +282,19 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
       const [name, addrs, left, signature] = body
       if (body.length !== 4 || !isStr(name) || !isAddrs(addrs) || typeof left !== 'boolean' || !isSignature(signature)) return fail
       return { ok: true, message: { type: 'record', ...header, name, addrs, left, signature: new Uint8Array(signature) } }
+    }
+    case MESSAGE_TAGS.alerting: {
+      const decoded = decodeAlertingBody(body)
+      // An empty batch is no sender's honest output.
+      if (decoded === undefined || decoded.marks.length + decoded.silences.length + decoded.silencesMalformed === 0) return fail
+      const message: AlertingMessage = { type: 'alerting', ...header, marks: decoded.marks, silences: decoded.silences }
+      if (decoded.silencesMalformed > 0) message.silencesMalformed = decoded.silencesMalformed
+      return { ok: true, message }
+    }
+    case MESSAGE_TAGS['force-leave']: {
+      const [subject, subjectIncarnation] = body
+      if (body.length !== 2 || !isStr(subject) || !isIncarnation(subjectIncarnation)) return fail
+      return { ok: true, message: { type: 'force-leave', ...header, subject, subjectIncarnation } }
     }
     default:
       return { ok: false, reason: typeof tag === 'number' && Number.isInteger(tag) && tag > 0 ? 'unknown-type' : 'malformed' }

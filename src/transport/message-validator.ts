@@ -1,5 +1,6 @@
 import { decodeMessage, type DecodeFailure, type WireMessage } from './codec.ts'
 import { ReplayWindow } from './replay-window.ts'
+import { SenderRateLimit } from './sender-rate-limit.ts'
 import { eventsTopic, heartbeatTopicOwner } from './topics.ts'
 import type { TransportMessage, ValidationResult } from './types.ts'
 
@@ -20,17 +21,26 @@ export type DropReason =
   | 'wrong-topic'
   | 'replay'
   | 'stale-incarnation'
+  | 'rate-limited'
 
 export const DROP_REASONS: readonly DropReason[] = [
   'too-large', 'malformed', 'version', 'unknown-type', 'schema',
-  'cluster', 'sender-mismatch', 'wrong-topic', 'replay', 'stale-incarnation'
+  'cluster', 'sender-mismatch', 'wrong-topic', 'replay', 'stale-incarnation', 'rate-limited'
 ]
+
+/** Ignored rather than rejected: an honest peer may forward these without fault. */
+const IGNORED: ReadonlySet<DropReason> = new Set(['replay', 'stale-incarnation', 'rate-limited'])
 
 export interface MessageValidatorOptions {
   cluster: string
   messageBytesMax: number
   /** Bound on tracked senders (anti-replay state); use a multiple of membersMax. */
   sendersMax: number
+  /**
+   * Per-sender budget for alerting and force-leave messages (a token bucket on the injected
+   * clock). Absent: no limit (unit tests of the other checks).
+   */
+  alertingRateLimit?: { perSecond: number; burst: number; now: () => number }
 }
 
 export class MessageValidator {
@@ -40,6 +50,7 @@ export class MessageValidator {
   private readonly events: string
   private readonly hbReplay: ReplayWindow
   private readonly eventReplay: ReplayWindow
+  private readonly alertingLimit: SenderRateLimit | undefined
   /** Decoded messages by their buffer, so the delivery path does not decode twice. */
   private readonly decoded = new WeakMap<Uint8Array, WireMessage>()
 
@@ -48,6 +59,8 @@ export class MessageValidator {
     this.events = eventsTopic(options.cluster)
     this.hbReplay = new ReplayWindow(options.sendersMax)
     this.eventReplay = new ReplayWindow(options.sendersMax)
+    const limit = options.alertingRateLimit
+    this.alertingLimit = limit === undefined ? undefined : new SenderRateLimit({ ...limit, sendersMax: options.sendersMax })
     this.dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>
   }
 
@@ -56,7 +69,7 @@ export class MessageValidator {
     const outcome = this.check(msg)
     if (typeof outcome === 'string') {
       this.dropped[outcome]++
-      return outcome === 'replay' || outcome === 'stale-incarnation' ? 'ignore' : 'reject'
+      return IGNORED.has(outcome) ? 'ignore' : 'reject'
     }
     this.accepted++
     this.decoded.set(msg.data, outcome)
@@ -85,6 +98,8 @@ export class MessageValidator {
     }
     const window = m.type === 'heartbeat' ? this.hbReplay : this.eventReplay
     const verdict = window.check(m.sender, m.incarnation, m.seq)
-    return verdict === 'new' ? m : verdict
+    if (verdict !== 'new') return verdict
+    if ((m.type === 'alerting' || m.type === 'force-leave') && this.alertingLimit?.take(m.sender) === false) return 'rate-limited'
+    return m
   }
 }

@@ -32,6 +32,9 @@ const verdict = (more: Partial<Extract<TrustInput, { type: 'verdict' }>> = {}): 
 const digest = (e: MemberDigestEntry, p: 'valid' | 'invalid' | 'none' = e.proof === undefined ? 'none' : 'valid', from = 'x'): TrustInput =>
   ({ type: 'digest-entry', from, entry: e, proof: p })
 
+const clusterForceLeave = (more: Partial<Extract<TrustInput, { type: 'cluster-force-leave' }>> = {}): TrustInput =>
+  ({ type: 'cluster-force-leave', from: 'o', sender: 'live', subject: 's', subjectIncarnation: 5, subjectDead: true, ...more })
+
 const CASES: [string, TrustContext, TrustInput, string][] = [
   // learning: only from the member's own word
   ['own heartbeat introduces a member', ctx({ known: undefined }), { type: 'own', statement: { id: 's', incarnation: 3, left: false } }, 'add inc=3 left=false hearsay=alive name=s addrs='],
@@ -68,11 +71,29 @@ const CASES: [string, TrustContext, TrustInput, string][] = [
   // leaves
   ['a bare row saying a live member left is forged', ctx(), digest(entry({ state: 'left' })), 'drop forged-leave'],
   ['a row saying left with the member\'s alive record is forged', ctx(), digest(entry({ state: 'left', proof: proof(5) })), 'drop forged-leave; update inc=5 left=false hearsay=alive name=node-s addrs=/real'],
+  ['a row saying left with an alive record, introducing the member, brings it in as dead hearsay only', ctx({ known: undefined }), digest(entry({ state: 'left', proof: proof(5) })), 'add inc=5 left=false hearsay=dead name=node-s addrs=/real'],
   ['a row with the member\'s signed leave is taken', ctx(), digest(entry({ state: 'left', proof: proof(5, true) })), 'update inc=5 left=true hearsay=left name=node-s addrs=/real'],
   ['the member\'s own leave is taken', ctx(), { type: 'own', statement: { id: 's', incarnation: 5, left: true } }, 'update inc=5 left=true hearsay=left name=node-s addrs=/real'],
   ['an operator\'s force-leave is taken', ctx(), { type: 'force-leave', id: 's' }, 'update inc=5 left=true hearsay=left name=node-s addrs=/real'],
   ['a force-leave of an unknown member does nothing', ctx({ known: undefined }), { type: 'force-leave', id: 's' }, 'drop unknown-subject'],
   ['a left member comes back only with a higher incarnation', ctx({ known: member({ left: true, hearsay: 'left', proof: proof(5, true) }) }), digest(entry({ id: 's', proof: proof(5) })), 'nothing'],
+  // cluster-wide force-leave (tag 10): only about a member dead in this node's own view
+  ['a relayed force-leave of a dead member is taken', ctx(), clusterForceLeave(), 'update inc=5 left=true hearsay=left name=node-s addrs=/real'],
+  ['a relayed force-leave of a live member is refused', ctx(), clusterForceLeave({ subjectDead: false }), 'drop force-leave-live'],
+  ['a relayed force-leave from an unknown sender is refused', ctx(), clusterForceLeave({ sender: 'unknown' }), 'drop unknown-sender'],
+  ['a relayed force-leave from a dead or left sender is refused', ctx(), clusterForceLeave({ sender: 'gone' }), 'drop sender-not-live'],
+  ['a relayed force-leave of an unknown member teaches nothing', ctx({ known: undefined }), clusterForceLeave(), 'drop unknown-subject'],
+  ['nor of a reaped one', ctx({ known: undefined, tombstone: { incarnation: 5, untilMs: 9e9 } }), clusterForceLeave(), 'drop tombstoned'],
+  ['a relayed force-leave of a member already left changes nothing', ctx({ known: member({ left: true, hearsay: 'left' }) }), clusterForceLeave(), 'nothing'],
+  ['a relayed force-leave at an incarnation the member has moved past is stale', ctx({ known: member({ incarnation: 6 }) }), clusterForceLeave(), 'drop force-leave-stale'],
+  ['a relayed force-leave far ahead of the member\'s own incarnation is refused', ctx(), clusterForceLeave({ subjectIncarnation: 8 }), 'drop incarnation-ahead'],
+  ['a relayed force-leave of this node is refused and refuted with claim + 1', ctx(), clusterForceLeave({ subject: 'me', subjectIncarnation: 10 }), 'drop force-leave-live; refute 10'],
+  ['a relayed force-leave of this node at an older incarnation is stale', ctx(), clusterForceLeave({ subject: 'me', subjectIncarnation: 9 }), 'drop force-leave-stale'],
+  ['a relayed force-leave of this node above its incarnation is refused', ctx(), clusterForceLeave({ subject: 'me', subjectIncarnation: 11 }), 'drop incarnation-ahead'],
+  // cluster-wide alerting updates (tag 9): only from a known, live member
+  ['an alerting update from a live member is accepted', ctx(), { type: 'alerting', from: 's', sender: 'live' }, 'accept-alerting'],
+  ['an alerting update from an unknown sender is refused', ctx({ known: undefined }), { type: 'alerting', from: 's', sender: 'unknown' }, 'drop unknown-sender'],
+  ['an alerting update from a dead or left sender is refused', ctx(), { type: 'alerting', from: 's', sender: 'gone' }, 'drop sender-not-live'],
   // tombstones
   ['a reaped member is not resurrected by a stale digest', ctx({ known: undefined, tombstone: { incarnation: 5, untilMs: 9e9 } }), digest(entry({ proof: proof(5) })), 'drop tombstoned'],
   ['nor by a bare row', ctx({ known: undefined, tombstone: { incarnation: 5, untilMs: 9e9 } }), digest(entry()), 'drop tombstoned'],

@@ -11,6 +11,7 @@ import { API_ROUTE_NAMES } from '../../src/api/routes.ts'
 import { emptyRequests, type ApiServerStats } from '../../src/api/stats.ts'
 import { AgentMetrics, type NodeSource } from '../../src/metrics/agent-metrics.ts'
 import { TRUST_DROP_REASONS, type TrustDropReason } from '../../src/membership/trust.ts'
+import { ALERTING_DROP_REASONS, type AlertingDropReason } from '../../src/node/alerting-gossip.ts'
 import { DROP_REASONS, type DropReason } from '../../src/transport/message-validator.ts'
 import { VIEW } from '../api/fixtures.ts'
 
@@ -24,6 +25,10 @@ function fakeNode() {
     members: { refused: 0 },
     membership: { dropped: Object.fromEntries(TRUST_DROP_REASONS.map((r) => [r, 0])) as Record<TrustDropReason, number> },
     alertLog: { dropped: 0 },
+    alerting: {
+      dropped: Object.fromEntries(ALERTING_DROP_REASONS.map((r) => [r, 0])) as Record<AlertingDropReason, number>,
+      stats: { messagesSent: 3, updatesReceived: 4, listenerErrors: 0 }
+    },
     eventLog: { lastId: 7 },
     clusterView: (): ClusterView => node.view
   }
@@ -136,6 +141,8 @@ describe('AgentMetrics', () => {
     assert.deepEqual(labelValues('healthmon_node_status', 'status'), ['healthy', 'degraded', 'unhealthy'])
     assert.deepEqual(labelValues('healthmon_gossip_messages_rejected_total', 'reason'), [...DROP_REASONS])
     assert.deepEqual(labelValues('healthmon_membership_rejected_total', 'reason'), [...TRUST_DROP_REASONS])
+    assert.deepEqual(labelValues('healthmon_alerting_gossip_dropped_total', 'reason'), [...ALERTING_DROP_REASONS])
+    assert.deepEqual(labelValues('healthmon_alerting_gossip_messages_total', 'direction'), ['sent', 'received'])
     const requests = family(families, 'healthmon_api_requests_total').metrics
     assert.equal(requests.length, API_ROUTE_NAMES.length * 3)
     // Nothing names a peer: the series count does not grow with the cluster.
@@ -157,6 +164,10 @@ describe('AgentMetrics', () => {
     node.stats.heartbeatsReceived = 55
     node.validator.dropped['sender-mismatch'] = 3
     node.membership.dropped['not-observer'] = 4
+    node.membership.dropped['force-leave-live'] = 6
+    node.validator.dropped['rate-limited'] = 7
+    node.alerting.dropped['silence-invalid'] = 8
+    node.alerting.stats.listenerErrors = 1
     node.supervisor.stats = { actors: 3, restarts: 2, dropped: 9, stopped: 0 }
     node.view = { ...VIEW, self: { ...VIEW.self, status: 'degraded', awareness: 2 }, peers: VIEW.peers.map((p) => ({ ...p, state: 'alive' })) }
     api.requests.view['2xx'] = 20
@@ -164,6 +175,11 @@ describe('AgentMetrics', () => {
     assert.equal(valueOf(family(families, 'healthmon_heartbeats_received_total')), 55)
     assert.equal(valueOf(family(families, 'healthmon_gossip_messages_rejected_total'), { reason: 'sender-mismatch' }), 3)
     assert.equal(valueOf(family(families, 'healthmon_membership_rejected_total'), { reason: 'not-observer' }), 4)
+    assert.equal(valueOf(family(families, 'healthmon_membership_rejected_total'), { reason: 'force-leave-live' }), 6)
+    assert.equal(valueOf(family(families, 'healthmon_gossip_messages_rejected_total'), { reason: 'rate-limited' }), 7)
+    assert.equal(valueOf(family(families, 'healthmon_alerting_gossip_dropped_total'), { reason: 'silence-invalid' }), 8)
+    assert.equal(valueOf(family(families, 'healthmon_alerting_gossip_messages_total'), { direction: 'received' }), 4)
+    assert.equal(valueOf(family(families, 'healthmon_alerting_listener_errors_total')), 1)
     assert.equal(valueOf(family(families, 'healthmon_mailbox_dropped_messages_total')), 9)
     assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total')), 2)
     assert.equal(valueOf(family(families, 'healthmon_api_requests_total'), { route: 'view', status_class: '2xx' }), 20)
