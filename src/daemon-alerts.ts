@@ -90,6 +90,8 @@ export interface AlertCounters {
 export const PENDING_SAMPLES_MAX = 50_000
 /** Every this many steps the runtime rewrites all instances (fresh lastSeenAt), collects silences, prunes history. */
 const HOUSEKEEPING_STEPS = 60
+/** Expired silences are still re-sent this long, so an expiry reaches members that missed it. */
+const SILENCE_EXPIRY_GOSSIP_MS = 3_600_000
 /** Receiver name in the webhook payload. */
 const RECEIVER = 'healthmon'
 
@@ -146,9 +148,6 @@ export class AlertRuntime {
     if (this.timer !== undefined) return
     this.unsubscribe = this.d.gossip?.subscribe((u) => this.received(u))
     this.pusher?.start(() => this.notifiable)
-    // Peers learn our silences (a node that joins later gets them from the next re-publish).
-    const live = silenceRows(this.pipeline.silences).filter((s) => s.endsAtMs > this.d.clock.now())
-    if (live.length > 0) this.d.gossip?.publish({ silences: live })
     this.timer = this.d.clock.setInterval(() => this.step(), this.d.config.alertEvaluationIntervalMs)
   }
 
@@ -268,11 +267,6 @@ export class AlertRuntime {
       this.counters.persistErrors++
       this.d.logger.warn({ err }, 'could not prune alert history')
     }
-    // Re-publish live silences now and then: members that joined since learn them.
-    if (this.counters.steps % (HOUSEKEEPING_STEPS * 5) === 0) {
-      const live = silenceRows(this.pipeline.silences).filter((s) => s.endsAtMs > now)
-      if (live.length > 0) this.d.gossip?.publish({ silences: live })
-    }
   }
 
   private received(u: { from: string; marks: readonly NotifiedMark[]; silences: readonly Silence[] }): void {
@@ -327,6 +321,16 @@ export class AlertRuntime {
       const m = this.muted.get(a.fingerprint)
       return m === undefined || (m.silencedBy.length === 0 && !m.inhibited)
     })
+  }
+
+  /**
+   * What the node re-sends in its anti-entropy rounds (and to members that join): pending and
+   * active silences, and those expired within the last hour, so an expiry reaches a node that
+   * missed it too.
+   */
+  silencesToGossip(): Silence[] {
+    const now = this.d.clock.now()
+    return silenceRows(this.pipeline.silences).filter((s) => s.endsAtMs > now - SILENCE_EXPIRY_GOSSIP_MS)
   }
 
   silences(): SilenceView[] {

@@ -188,6 +188,8 @@ export class Daemon {
     const alerts = this.makeAlerts(node, health, checks)
     this.alertsValue = alerts
     health.sampleSink = (samples) => alerts.admit(samples)
+    // Members that join later, or missed a change, get the silences from the node's resend rounds.
+    node.setAlertingSnapshot(() => ({ silences: alerts.silencesToGossip() }))
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
       if (this.serveApi) {
@@ -208,9 +210,9 @@ export class Daemon {
             forceLeave: (idOrName) => {
               const m = node.peerDetail(idOrName)
               if (m === undefined) return { ok: false, reason: 'not-found' }
-              if (m.state !== 'dead' && m.state !== 'left') return { ok: false, reason: 'alive', state: m.state }
-              node.forceLeave(m.id)
-              return { ok: true, id: m.id, name: m.name, cluster: false }
+              const r = node.forceLeave(m.id, { cluster: true })
+              if (!r.ok) return r.reason === 'alive' ? { ok: false, reason: 'alive', state: m.state } : { ok: false, reason: 'not-found' }
+              return { ok: true, id: m.id, name: m.name, cluster: true }
             },
             events: node.eventLog,
             metrics: () => metrics.scrape(),
@@ -290,8 +292,10 @@ export class Daemon {
   }
 }
 
-/** The node's alerting gossip, when it has one (marks and silences cluster-wide). */
-function alertingGossipOf(node: ClusterNode): AlertingGossip | undefined {
-  void node
-  return undefined
+/** The node's alerting gossip: marks and silences cluster-wide (src/node/alerting-gossip.ts). */
+function alertingGossipOf(node: ClusterNode): AlertingGossip {
+  return {
+    publish: (update) => node.publishAlerting(update),
+    subscribe: (listener) => node.onAlerting((u) => listener(u))
+  }
 }

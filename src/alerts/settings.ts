@@ -25,7 +25,11 @@ export const alertConfigShape = {
   alertGroupIntervalMs: ms(1_000, 24 * 3_600_000),
   /** Re-send a group that still fires, unchanged, after this long; shorter nags more. */
   alertRepeatIntervalMs: ms(60_000, 30 * 24 * 3_600_000),
-  /** An observer further down the ring order notifies a peer's alert this long after the one before it should have. */
+  /**
+   * An observer further down the ring order notifies a peer's alert this long after the one before it
+   * should have. Keep it well above the spread of detection times between observers (seconds):
+   * each counts from its own view of the incident, so a shorter delay can tell an incident twice.
+   */
   alertHandoverDelayMs: ms(1_000, 3_600_000),
   /** Limit: alert instances held (any state); past it new ones are dropped and counted. */
   alertActiveMax: count(10, 1_000_000),
