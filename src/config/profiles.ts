@@ -114,6 +114,8 @@ export const PROFILES: Record<Config['profile'], ConfigInput> = {
     memoryUsedPercentWarning: 100,
     memoryUsedPercentCritical: 100,
     loadPerCoreWarning: 1000,
-    loadPerCoreCritical: 1000
+    loadPerCoreCritical: 1000,
+    // ...nor raise the resource alerts (an alertRules list of one's own replaces this one).
+    alertRules: ['DiskSpaceLow', 'DiskWillFillSoon', 'MemoryHigh', 'LoadHigh', 'EventLoopLagging'].map((name) => ({ name, disabled: true }))
   }
 }

@@ -197,6 +197,8 @@ describe('three real agents', { timeout: 120_000 }, () => {
     assert.ok(seconds > 0.2 && seconds < 5, `detection took ${seconds} s`)
     const peers = families.find((f) => f.name === 'healthmon_peers')!
     assert.equal(peers.metrics.find((m) => m.labels?.['state'] === 'dead')?.value, '1')
+    assert.equal(sample('ALERTS\\{alertname="PeerDead",alertstate="firing",severity="critical"\\}'), 1)
+    assert.ok(families.some((f) => f.name === 'healthmon_alert_deliveries_total'))
   })
 })
 
