@@ -3,7 +3,9 @@ import type { Config } from './config/schema.ts'
 import { isLoopbackOnly } from './config/loopback.ts'
 import { assessHealth } from './api/health.ts'
 import type { ApiLimitOptions } from './api/limits.ts'
-import { startApiServer, type ApiServer } from './api/server.ts'
+import { startApiServer, type ApiBackend, type ApiServer } from './api/server.ts'
+import { startConfiguredHttpListener } from './api/http-start.ts'
+import type { HttpListener } from './api/http-listener.ts'
 import { resolveCheck } from './checks/check-config.ts'
 import { CheckScheduler } from './checks/scheduler.ts'
 import { withholdDeadAt } from './detector/awareness.ts'
@@ -64,6 +66,7 @@ export class Daemon {
   private nodeValue: ClusterNode | undefined
   private checksValue: CheckScheduler | undefined
   private api: ApiServer | undefined
+  private http: HttpListener | undefined
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
   private healthValue: HealthRuntime | undefined
@@ -85,6 +88,11 @@ export class Daemon {
   get metrics(): AgentMetrics {
     if (this.metricsValue === undefined) throw new Error('the daemon is not started')
     return this.metricsValue
+  }
+
+  /** The read-only HTTP listener (config httpListen), while it serves; undefined when off. */
+  get httpListener(): HttpListener | undefined {
+    return this.http
   }
 
   /** The socket API's counters, while it serves. */
@@ -170,6 +178,16 @@ export class Daemon {
     checks.onSamples((samples) => { health.admit(samples) })
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
+      const backend: ApiBackend = {
+        view: () => node.clusterView(),
+        peer: (idOrName) => node.peerDetail(idOrName),
+        alerts: () => node.alerts(),
+        health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
+        events: node.eventLog,
+        metrics: () => metrics.scrape(),
+        checks,
+        history: health.history === undefined ? undefined : (q) => health.query(q)
+      }
       if (this.serveApi) {
         this.api = await startApiServer({
           ...this.apiLimits,
@@ -177,21 +195,14 @@ export class Daemon {
           socketGroup: c.socketGroup !== '' ? c.socketGroup : undefined,
           clock: this.clock,
           logger: this.logger.child({ component: 'api' }),
-          backend: {
-            view: () => node.clusterView(),
-            peer: (idOrName) => node.peerDetail(idOrName),
-            alerts: () => node.alerts(),
-            health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
-            events: node.eventLog,
-            metrics: () => metrics.scrape(),
-            checks,
-            history: health.history === undefined ? undefined : (q) => health.query(q)
-          }
+          backend
         })
       }
+      this.http = await startConfiguredHttpListener(c, { ...this.apiLimits, backend, clock: this.clock, logger: this.logger.child({ component: 'http' }) })
       health.start()
       await node.start()
     } catch (err) {
+      await this.http?.close()
       await this.api?.close()
       health.stop()
       await transport.stop().catch(() => {})
@@ -221,6 +232,7 @@ export class Daemon {
     await this.checksValue?.stop()
     this.healthValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
+    await this.http?.close()
     await this.api?.close()
     await told
     this.state = 'stopped'

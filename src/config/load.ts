@@ -9,6 +9,7 @@ import { entryName, formatKeyPath } from './key-path.ts'
 import { currentPathEnv, defaultDataDir, defaultSocketPath, type PathEnv } from './paths.ts'
 import { closestName } from './suggest.ts'
 import { listensBeyondLoopback } from './loopback.ts'
+import { checkHttpListen } from './http-listen.ts'
 
 export interface ConfigSources {
   /** Values from command-line flags or the embedding API (highest precedence). */
@@ -200,6 +201,7 @@ function checkNetwork(config: Config, problems: ConfigProblem[], sourceOf: (key:
       }
     })
   }
+  checkHttpListen(config, problems, sourceOf)
   const exposed = listensBeyondLoopback(config.listen)
   if (exposed !== undefined && config.clusterKeyFile === '' && !config.allowOpenCluster) {
     problems.push({
