@@ -31,6 +31,8 @@ export interface ProcessClusterOptions {
   size: number
   /** Extra agent flags for every node. */
   args?: string[]
+  /** Extra agent flags for one node (after `args`), e.g. an HTTP listener on the first only. */
+  argsFor?: (agent: AgentProcess) => string[]
   /** Extra environment (HEALTHMON_* options) for every node. */
   env?: Record<string, string>
   clock?: Clock
@@ -164,7 +166,8 @@ export class ProcessCluster {
       '--socket', agent.socket,
       '--log-level', 'warn',
       ...join.flatMap((j) => ['--join', j]),
-      ...(this.options.args ?? [])
+      ...(this.options.args ?? []),
+      ...(this.options.argsFor?.(agent) ?? [])
     ]
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env, HEALTHMON_SOCKET: '' },

@@ -1,0 +1,147 @@
+/**
+ * The dashboard's live state: the view polled for phi and resources, state changes applied the
+ * moment they arrive on the event stream, alerts polled and refreshed on each event, and this
+ * node's metric history for the sparklines. Every list kept here is bounded.
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { followStream, getJson, Unauthorized } from './client.ts'
+import { parseAlerts, parseHistory, parseStreamLine, parseView, type AlertItem, type FeedItem, type MemberState, type ViewModel } from './model.ts'
+
+export const VIEW_POLL_MS = 2000
+export const ALERTS_POLL_MS = 5000
+export const HISTORY_POLL_MS = 30_000
+/** Events kept for the log and the timeline (the stream may replay many more). */
+export const EVENTS_KEPT_MAX = 2000
+const RECONNECT_MS_MIN = 500
+const RECONNECT_MS_MAX = 10_000
+
+/** Metrics drawn as sparklines: name in history, label, and how to print the latest value. */
+export const SPARKLINES = [
+  { metric: 'node_load1', label: 'load 1m', format: (v: number) => v.toFixed(2) },
+  { metric: 'node_memory_MemAvailable_bytes', label: 'memory available', format: (v: number) => `${(v / 2 ** 30).toFixed(1)} GiB` },
+  { metric: 'node_filesystem_avail_bytes', label: 'disk available', format: (v: number) => `${(v / 2 ** 30).toFixed(1)} GiB` }
+] as const
+
+export interface LiveState {
+  view: ViewModel | null
+  viewError: string
+  alerts: AlertItem[]
+  alertsError: string
+  events: FeedItem[]
+  streaming: boolean
+  history: Record<string, [number, number][]>
+  needsToken: boolean
+  nowMs: number
+}
+
+const STATES = new Set<string>(['alive', 'suspect', 'dead', 'left', 'missing'])
+
+/** The view with each member's state as the newest event says, where that is newer than the view. */
+export function withLiveStates(view: ViewModel, latest: ReadonlyMap<string, FeedItem>): ViewModel {
+  const builtAt = view.generatedAtMs ?? 0
+  return {
+    ...view,
+    members: view.members.map((m) => {
+      const e = latest.get(m.id)
+      if (e === undefined || e.atMs === null || e.atMs <= builtAt || !STATES.has(e.to)) return m
+      return { ...m, state: e.to as MemberState, sinceMs: e.atMs }
+    })
+  }
+}
+
+export function useLiveState(): LiveState {
+  const [state, setState] = useState<LiveState>({
+    view: null, viewError: '', alerts: [], alertsError: '', events: [], streaming: false, history: {}, needsToken: false, nowMs: Date.now()
+  })
+  useEffect(() => {
+    const stop = new AbortController()
+    const signal = stop.signal
+    const latest = new Map<string, FeedItem>()
+    let rawView: ViewModel | null = null
+    const patch = (p: Partial<LiveState>): void => { if (!signal.aborted) setState((s) => ({ ...s, ...p })) }
+    const failed = (error: unknown): string => {
+      if (error instanceof Unauthorized) patch({ needsToken: true })
+      return signal.aborted ? '' : error instanceof Error ? error.message : String(error)
+    }
+
+    const loadView = async (): Promise<void> => {
+      try {
+        rawView = parseView(await getJson('/v1/view', signal))
+        patch({ view: withLiveStates(rawView, latest), viewError: '', needsToken: false })
+      } catch (error) {
+        patch({ viewError: failed(error) })
+      }
+    }
+    const loadAlerts = async (): Promise<void> => {
+      try {
+        patch({ alerts: parseAlerts(await getJson('/v1/alerts', signal)), alertsError: '' })
+      } catch (error) {
+        patch({ alertsError: failed(error) })
+      }
+    }
+    const loadHistory = async (): Promise<void> => {
+      const history: Record<string, [number, number][]> = {}
+      for (const { metric } of SPARKLINES) {
+        try {
+          history[metric] = parseHistory(await getJson(`/v1/metrics/history?name=${metric}&since=30m`, signal))
+        } catch {
+          history[metric] = []
+        }
+      }
+      patch({ history })
+    }
+
+    let alertsSoon: number | undefined
+    const onEvent = (item: FeedItem): void => {
+      if (item.peerId !== '' && STATES.has(item.to)) latest.set(item.peerId, item)
+      setState((s) => {
+        const events = s.events.length >= EVENTS_KEPT_MAX ? [...s.events.slice(-(EVENTS_KEPT_MAX - 1)), item] : [...s.events, item]
+        return { ...s, events, view: rawView === null ? s.view : withLiveStates(rawView, latest) }
+      })
+      // An alert follows a state change: fetch it now rather than at the next poll.
+      window.clearTimeout(alertsSoon)
+      alertsSoon = window.setTimeout(() => { void loadAlerts() }, 250)
+    }
+
+    const stream = async (): Promise<void> => {
+      let lastId = 0
+      let backoffMs = RECONNECT_MS_MIN
+      while (!signal.aborted) {
+        try {
+          await followStream(lastId, (line) => {
+            patch({ streaming: true })
+            const parsed = parseStreamLine(line)
+            if (parsed === null) return
+            if ('error' in parsed) throw new Error(parsed.error)
+            lastId = Math.max(lastId, parsed.id)
+            backoffMs = RECONNECT_MS_MIN
+            onEvent(parsed)
+          }, signal)
+        } catch (error) {
+          failed(error)
+        }
+        patch({ streaming: false })
+        if (signal.aborted) return
+        await new Promise((resolve) => window.setTimeout(resolve, backoffMs))
+        backoffMs = Math.min(RECONNECT_MS_MAX, backoffMs * 2)
+      }
+    }
+
+    void loadView()
+    void loadAlerts()
+    void loadHistory()
+    void stream()
+    const timers = [
+      window.setInterval(() => { void loadView() }, VIEW_POLL_MS),
+      window.setInterval(() => { void loadAlerts() }, ALERTS_POLL_MS),
+      window.setInterval(() => { void loadHistory() }, HISTORY_POLL_MS),
+      window.setInterval(() => patch({ nowMs: Date.now() }), 1000)
+    ]
+    return () => {
+      stop.abort()
+      window.clearTimeout(alertsSoon)
+      for (const t of timers) window.clearInterval(t)
+    }
+  }, [])
+  return state
+}
