@@ -126,7 +126,9 @@ export class ProcessCluster {
       try {
         const view = await this.view(agent)
         agent.addr = view.self.addrs.find((a) => a.startsWith('/ip4/127.0.0.1/')) ?? view.self.addrs[0]
-        return view
+        // The socket answers before libp2p listens (socket first, see daemon.ts): not ready yet.
+        if (agent.addr !== undefined) return view
+        lastError = new Error('the agent answers but listens on no address yet')
       } catch (err) {
         lastError = err
       }

@@ -14,7 +14,7 @@ export function AlertsPanel({ alerts, nowMs, error }: { alerts: AlertItem[]; now
       <header><h2>Alerts <span class="muted">${active.length} active</span></h2></header>
       ${error !== '' ? html`<p class="error">${error}</p>` : null}
       ${active.length === 0 && error === '' ? html`<p class="empty">No alert is firing or pending.</p>` : null}
-      <ul>${active.map((a) => html`<${AlertLine} key=${a.key} alert=${a} nowMs=${nowMs} />`)}</ul>
+      ${active.length > 0 ? html`<ul>${active.map((a) => html`<${AlertLine} key=${a.key} alert=${a} nowMs=${nowMs} />`)}</ul>` : null}
       ${resolved.length > 0 ? html`<details><summary>${resolved.length} resolved</summary><ul>${resolved.map((a) => html`<${AlertLine} key=${a.key} alert=${a} nowMs=${nowMs} />`)}</ul></details>` : null}
     </section>`
 }

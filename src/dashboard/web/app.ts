@@ -25,6 +25,7 @@ export function App() {
     }
     return map
   }, [live.alerts, view])
+  const names = useMemo(() => new Map(members.map((m) => [m.id, m.name])), [members])
   if (live.needsToken) return html`<${TokenForm} />`
   const self = view?.self ?? null
   const r = view?.resources ?? null
@@ -51,7 +52,7 @@ export function App() {
       <${MemberList} members=${members} alertsByMember=${alertsByMember} nowMs=${live.nowMs} />
       <${AlertsPanel} alerts=${live.alerts} nowMs=${live.nowMs} error=${live.alertsError} />
       <${Timeline} events=${live.events} nowMs=${live.nowMs} />
-      <${EventLog} events=${live.events} />
+      <${EventLog} events=${live.events} names=${names} />
     </main>`
 }
 

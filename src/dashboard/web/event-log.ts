@@ -6,12 +6,12 @@
 import { html } from 'htm/preact'
 import { clockTime } from './format.ts'
 import type { FeedItem } from './model.ts'
+import { lanes, timelineWindowMs } from './timeline.ts'
 
 export const EVENTS_SHOWN_MAX = 100
-const LANES_MAX = 12
-export const TIMELINE_WINDOW_MS = 10 * 60_000
 
-export function EventLog({ events }: { events: FeedItem[] }) {
+/** `names` gives a member's name by id: alert events carry only the peer's id. */
+export function EventLog({ events, names }: { events: FeedItem[]; names: ReadonlyMap<string, string> }) {
   const recent = events.slice(-EVENTS_SHOWN_MAX).reverse()
   return html`
     <section class="panel events">
@@ -19,47 +19,22 @@ export function EventLog({ events }: { events: FeedItem[] }) {
       ${recent.length === 0 ? html`<p class="empty">No events yet.</p>` : null}
       <ol class="log">${recent.map((e) => html`
         <li key=${e.id} class="ev to-${e.to || 'none'}">
-          <time>${clockTime(e.atMs)}</time> <span class="ev-type">${e.type}</span> <strong>${e.name || e.peerId.slice(0, 12)}</strong>
+          <time>${clockTime(e.atMs)}</time> <span class="ev-type">${e.type}</span> <strong>${e.name || names.get(e.peerId) || e.peerId.slice(0, 12)}</strong>
           ${e.from !== '' ? html` <span class="muted">${e.from} → ${e.to}</span>` : null}
           <span class="ev-text">${e.text}</span>
         </li>`)}</ol>
     </section>`
 }
 
-interface Segment { from: number; to: number; state: string }
-
-/** Per member, the states it was in over [startMs, nowMs], from its state-change events. */
-export function lanes(events: FeedItem[], nowMs: number, windowMs = TIMELINE_WINDOW_MS): { name: string; segments: Segment[] }[] {
-  const startMs = nowMs - windowMs
-  const byPeer = new Map<string, { name: string; changes: FeedItem[] }>()
-  for (const e of events) {
-    if (e.to === '' || e.atMs === null) continue
-    const lane = byPeer.get(e.peerId) ?? { name: e.name || e.peerId.slice(0, 12), changes: [] }
-    lane.changes.push(e)
-    byPeer.set(e.peerId, lane)
-  }
-  const out: { name: string; segments: Segment[]; lastMs: number }[] = []
-  for (const { name, changes } of byPeer.values()) {
-    if (!changes.some((c) => (c.atMs ?? 0) >= startMs)) continue
-    const segments: Segment[] = []
-    changes.forEach((c, i) => {
-      const from = Math.max(startMs, c.atMs!)
-      const to = i + 1 < changes.length ? changes[i + 1]!.atMs! : nowMs
-      if (to > startMs) segments.push({ from, to: Math.max(from, to), state: c.to })
-    })
-    out.push({ name, segments, lastMs: changes[changes.length - 1]!.atMs! })
-  }
-  return out.sort((a, b) => b.lastMs - a.lastMs).slice(0, LANES_MAX)
-}
-
 export function Timeline({ events, nowMs }: { events: FeedItem[]; nowMs: number }) {
-  const rows = lanes(events, nowMs)
-  const startMs = nowMs - TIMELINE_WINDOW_MS
-  const x = (ms: number): number => ((ms - startMs) / TIMELINE_WINDOW_MS) * 100
+  const windowMs = timelineWindowMs(events, nowMs)
+  const rows = lanes(events, nowMs, windowMs)
+  const startMs = nowMs - windowMs
+  const x = (ms: number): number => ((ms - startMs) / windowMs) * 100
   return html`
     <section class="panel timeline">
-      <header><h2>State changes <span class="muted">last 10 min</span></h2></header>
-      ${rows.length === 0 ? html`<p class="empty">No state change in the last 10 minutes.</p>` : null}
+      <header><h2>State changes <span class="muted">last ${Math.round(windowMs / 60_000)} min</span></h2></header>
+      ${rows.length === 0 ? html`<p class="empty">No state change in this window.</p>` : null}
       ${rows.map((r) => html`
         <div class="lane" key=${r.name}>
           <span class="lane-name">${r.name}</span>

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import { followStream, getJson, Unauthorized } from './client.ts'
-import { parseAlerts, parseHistory, parseStreamLine, parseView, type AlertItem, type FeedItem, type MemberState, type ViewModel } from './model.ts'
+import { LIVE_STATES, parseAlerts, parseHistory, parseStreamLine, parseView, withLiveStates, type AlertItem, type FeedItem, type ViewModel } from './model.ts'
 
 export const VIEW_POLL_MS = 2000
 export const ALERTS_POLL_MS = 5000
@@ -32,21 +32,6 @@ export interface LiveState {
   history: Record<string, [number, number][]>
   needsToken: boolean
   nowMs: number
-}
-
-const STATES = new Set<string>(['alive', 'suspect', 'dead', 'left', 'missing'])
-
-/** The view with each member's state as the newest event says, where that is newer than the view. */
-export function withLiveStates(view: ViewModel, latest: ReadonlyMap<string, FeedItem>): ViewModel {
-  const builtAt = view.generatedAtMs ?? 0
-  return {
-    ...view,
-    members: view.members.map((m) => {
-      const e = latest.get(m.id)
-      if (e === undefined || e.atMs === null || e.atMs <= builtAt || !STATES.has(e.to)) return m
-      return { ...m, state: e.to as MemberState, sinceMs: e.atMs }
-    })
-  }
 }
 
 export function useLiveState(): LiveState {
@@ -93,7 +78,7 @@ export function useLiveState(): LiveState {
 
     let alertsSoon: number | undefined
     const onEvent = (item: FeedItem): void => {
-      if (item.peerId !== '' && STATES.has(item.to)) latest.set(item.peerId, item)
+      if (item.peerId !== '' && LIVE_STATES.has(item.to)) latest.set(item.peerId, item)
       setState((s) => {
         const events = s.events.length >= EVENTS_KEPT_MAX ? [...s.events.slice(-(EVENTS_KEPT_MAX - 1)), item] : [...s.events, item]
         return { ...s, events, view: rawView === null ? s.view : withLiveStates(rawView, latest) }

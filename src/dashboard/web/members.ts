@@ -6,7 +6,7 @@
 import { html } from 'htm/preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ago, fixed, pct } from './format.ts'
-import type { AlertItem, Member, MemberState } from './model.ts'
+import { matches, type AlertItem, type Member, type MemberState } from './model.ts'
 
 export const ROW_PX = 30
 const OVERSCAN_ROWS = 8
@@ -15,12 +15,6 @@ const RANK: Record<MemberState, number> = { dead: 0, suspect: 1, missing: 2, unk
 
 function byConcern(a: Member, b: Member): number {
   return RANK[a.state] - RANK[b.state] || a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
-}
-
-export function matches(member: Member, filter: string): boolean {
-  if (filter === '') return true
-  const f = filter.toLowerCase()
-  return member.name.toLowerCase().includes(f) || member.id.toLowerCase().includes(f) || member.state === f || member.status === f
 }
 
 interface Props {

@@ -213,3 +213,26 @@ export function parseHistory(body: unknown): [number, number][] {
   }
   return out
 }
+
+/** The states a peer event can move a member to. */
+export const LIVE_STATES: ReadonlySet<string> = new Set(['alive', 'suspect', 'dead', 'left', 'missing'])
+
+/** The view with each member's state as the newest event says, where that is newer than the view. */
+export function withLiveStates(view: ViewModel, latest: ReadonlyMap<string, FeedItem>): ViewModel {
+  const builtAt = view.generatedAtMs ?? 0
+  return {
+    ...view,
+    members: view.members.map((m) => {
+      const e = latest.get(m.id)
+      if (e === undefined || e.atMs === null || e.atMs <= builtAt || !LIVE_STATES.has(e.to)) return m
+      return { ...m, state: e.to as MemberState, sinceMs: e.atMs }
+    })
+  }
+}
+
+/** Whether a member matches the filter box: part of its name or id, or its exact state or health status. */
+export function matches(member: Member, filter: string): boolean {
+  if (filter === '') return true
+  const f = filter.toLowerCase()
+  return member.name.toLowerCase().includes(f) || member.id.toLowerCase().includes(f) || member.state === f || member.status === f
+}
