@@ -43,8 +43,8 @@ export function checkHttpListen(config: Config, problems: ConfigProblem[], sourc
     problems.push({
       key: 'httpListen',
       rule: `${config.httpListen} is reachable from other hosts, and without a token anyone who reaches it can read the cluster's view, alerts and metrics; ` +
-        'put a token in a file (mode 0600) and set httpTokenFile (clients send Authorization: Bearer TOKEN), ' +
-        'or set httpAllowUnauthenticated: true (HEALTHMON_HTTP_ALLOW_UNAUTHENTICATED=true) on a trusted network',
+        'put a token of at least 16 characters in a file (mode 0600) and pass --http-token-file FILE (httpTokenFile); clients send Authorization: Bearer TOKEN; ' +
+        'or set httpAllowUnauthenticated: true (--http-allow-unauthenticated) on a trusted network',
       source: sourceOf('httpListen'),
       code: 'HTTP_TOKEN_REQUIRED'
     })
