@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { request } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +8,7 @@ import { BearerToken, readTokenFile } from '../../src/api/http-auth.ts'
 import { HTTP_LISTENER_PATHS, startHttpListener, type HttpListener, type HttpListenerOptions } from '../../src/api/http-listener.ts'
 import { loadDashboardAssets } from '../../src/dashboard/assets.ts'
 import { silentLogger } from '../../src/runtime/logger.ts'
-import { fixtureBackend, VIEW, type HttpAnswer } from './fixtures.ts'
+import { fixtureBackend, httpRequest, VIEW, type HttpAnswer } from './fixtures.ts'
 
 /**
  * The read-only TCP listener on 127.0.0.1 (port 0), over the fixture backend: the gate's rules
@@ -17,18 +16,7 @@ import { fixtureBackend, VIEW, type HttpAnswer } from './fixtures.ts'
  */
 const TOKEN = 'a-test-token-0123456789abcdef'
 
-function tcpRequest(listener: HttpListener, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: listener.host, port: listener.port, path: options.path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
+const tcpRequest = (listener: HttpListener, options: Parameters<typeof httpRequest>[1]): Promise<HttpAnswer> => httpRequest(listener, options)
 
 let dashboardDir: string
 before(async () => {

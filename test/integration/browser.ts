@@ -5,12 +5,13 @@
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { DASHBOARD_DIR } from '../../src/dashboard/assets.ts'
+
+export { freePort } from '../../src/sim/free-port.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
@@ -57,17 +58,4 @@ export async function openBrowser(viewport = { width: 1280, height: 860 }): Prom
       rmSync(profile, { recursive: true, force: true })
     }
   }
-}
-
-/** A TCP port free on 127.0.0.1 right now (the kernel's pick), for an agent's --http-listen. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }

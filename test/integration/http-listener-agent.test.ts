@@ -6,46 +6,28 @@
  * start-up with exit 1 and one line naming the key and the rule.
  */
 import assert from 'node:assert/strict'
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { sleep, systemClock } from '../../src/runtime/clock.ts'
+import { AgentChildren, cleanEnv, MAIN, type AgentRun } from '../cli/agent-children.ts'
 import { ensureDashboardBuilt, freePort } from './browser.ts'
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 const PROMTOOL = '/usr/bin/promtool'
 const TOKEN = 'f00dfeedf00dfeedf00dfeed'
 const dir = mkdtempSync(join(tmpdir(), 'hm-http-'))
 const clock = systemClock()
-const pids: number[] = []
+const children = new AgentChildren()
 after(() => {
-  for (const pid of pids) {
-    try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ }
-  }
+  children.killAll()
   rmSync(dir, { recursive: true, force: true })
 })
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const key of Object.keys(env)) if (key.startsWith('HEALTHMON_')) delete env[key]
-  return env
-}
-
 const paths = (name: string): string[] => ['--data-dir', join(dir, name), '--socket', join(dir, `${name}.sock`), '--listen', '/ip4/127.0.0.1/tcp/0', '--profile', 'local-test']
-
-/** Runs `healthmon agent ...args` to its exit (at most 20 s). */
-function agentRun(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [MAIN, 'agent', ...args], { env: cleanEnv(), timeout: 20_000, killSignal: 'SIGKILL' }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr })
-    })
-    if (child.pid !== undefined) pids.push(child.pid)
-  })
-}
+const agentRun = (args: string[]): Promise<AgentRun> => children.run(args)
 
 describe('healthmon agent --http-listen refuses what it cannot guard', { timeout: 60_000 }, () => {
   test('beyond loopback without a token: exit 1, HTTP_TOKEN_REQUIRED, naming the key and the fix', async () => {
@@ -80,7 +62,7 @@ describe('a running agent\'s HTTP listener', { timeout: 60_000 }, () => {
     const port = await freePort()
     base = `http://127.0.0.1:${port}`
     child = spawn(process.execPath, [MAIN, 'agent', '--name', 'web', '--http-listen', `127.0.0.1:${port}`, '--http-token-file', tokenFile, '--log-level', 'warn', ...paths('web')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] })
-    if (child.pid !== undefined) pids.push(child.pid)
+    children.track(child.pid)
     const deadline = clock.now() + 20_000
     while (clock.now() < deadline) {
       const ok = await fetch(`${base}/v1/health`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.status < 500, () => false)
