@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { BearerToken } from '../../src/api/http-auth.ts'
 import { startHttpListener, type HttpListener } from '../../src/api/http-listener.ts'
 import type { AlertEntry, ClusterView, HistoryResponse, PeerView } from '../../src/api/protocol.ts'
 import { loadDashboardAssets } from '../../src/dashboard/assets.ts'
@@ -118,3 +119,40 @@ describe(`dashboard at ${MEMBERS} members`, { skip, timeout: 60_000 }, () => {
     assert.deepEqual(browser.errors, [])
   })
 })
+
+describe('dashboard behind a bearer token', { skip, timeout: 60_000 }, () => {
+  const token = 'dashboard-test-token-0123456789'
+  let listener: HttpListener
+  let browser: Browser
+
+  before(async () => {
+    ensureDashboardBuilt()
+    const backend = fixtureBackend(bigView())
+    backend.history = (q) => history(q.name)
+    listener = await startHttpListener({ host: '127.0.0.1', port: 0, backend, logger: silentLogger(), dashboard: loadDashboardAssets(), token: new BearerToken(token) })
+    browser = await openBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    await listener?.close()
+  })
+
+  test('asks for the token, then shows the cluster; a #token= link works and leaves the address bar', async () => {
+    const { page } = browser
+    await page.goto(listener.url)
+    await page.locator('form.token input').fill(token)
+    await page.locator('form.token button').click()
+    await page.locator(`[data-member="${name(500)}"][data-state="dead"]`).waitFor({ timeout: 10_000 })
+    // Only the refused requests before the token was given were errors.
+    assert.ok(browser.errors.every((e) => /401/.test(e)), browser.errors.join('\n'))
+
+    const fresh = await browser.context.newPage()
+    const errors: string[] = []
+    fresh.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+    await fresh.goto(`${listener.url}#token=${token}`)
+    await fresh.locator(`[data-member="${name(500)}"]`).waitFor({ timeout: 10_000 })
+    assert.equal(new URL(fresh.url()).hash, '', 'the token is taken out of the address')
+    assert.deepEqual(errors, [])
+  })
+})
+
