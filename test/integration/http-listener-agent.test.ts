@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -48,6 +49,19 @@ describe('healthmon agent --http-listen refuses what it cannot guard', { timeout
     const run = await agentRun(['--http-listen', '127.0.0.1:0', '--http-token-file', file, ...paths('short')])
     assert.equal(run.code, 1)
     assert.match(run.stderr.trimEnd().split('\n').at(-1)!, /httpTokenFile: the token in .* must be at least 16 characters/)
+  })
+
+  test('a port in use stops start-up naming httpListen, and leaves no socket behind', async () => {
+    const busy: Server = await new Promise((resolve) => { const server = createServer().listen(0, '127.0.0.1', () => resolve(server)) })
+    const port = (busy.address() as AddressInfo).port
+    try {
+      const run = await agentRun(['--http-listen', `127.0.0.1:${port}`, ...paths('busy')])
+      assert.equal(run.code, 1)
+      assert.match(run.stderr.trimEnd().split('\n').at(-1)!, new RegExp(`httpListen: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`))
+      assert.equal(existsSync(join(dir, 'busy.sock')), false, 'the socket was removed')
+    } finally {
+      busy.close()
+    }
   })
 })
 
