@@ -134,4 +134,13 @@ describe('a running agent\'s HTTP listener', { timeout: 60_000 }, () => {
     assert.equal(page.status, 200)
     assert.match(await page.text(), /<script type="module" src="app\.js"><\/script>/)
   })
+
+  test('/metrics counts the listener\'s own requests apart from the socket\'s', async () => {
+    const text = await (await fetch(`${base}/metrics`, { headers: auth })).text()
+    const value = (name: string, route: string, statusClass: string): number => Number(new RegExp(`^${name}\\{route="${route}",status_class="${statusClass}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+    // The refused writes and the 401 above, on /v1/view; the 2xx view read.
+    assert.ok(value('healthmon_http_requests_total', 'view', '4xx') >= 4, 'refused requests counted')
+    assert.ok(value('healthmon_http_requests_total', 'view', '2xx') >= 1)
+    assert.equal(value('healthmon_api_requests_total', 'view', '4xx'), 0, 'the socket saw none of them')
+  })
 })
