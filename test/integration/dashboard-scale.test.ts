@@ -156,3 +156,26 @@ describe('dashboard behind a bearer token', { skip, timeout: 60_000 }, () => {
   })
 })
 
+
+describe('dashboard on an agent that keeps no history', { skip, timeout: 60_000 }, () => {
+  let listener: HttpListener
+  let browser: Browser
+
+  before(async () => {
+    ensureDashboardBuilt()
+    listener = await startHttpListener({ host: '127.0.0.1', port: 0, backend: fixtureBackend(bigView()), logger: silentLogger(), dashboard: loadDashboardAssets() })
+    browser = await openBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    await listener?.close()
+  })
+
+  test('says so, after one refused request instead of one per sparkline', async () => {
+    const { page } = browser
+    await page.goto(listener.url)
+    await page.locator('.history-note', { hasText: 'keeps no metric history' }).waitFor({ timeout: 10_000 })
+    assert.equal(browser.errors.length, 1, browser.errors.join('\n'))
+    assert.match(browser.errors[0]!, /503/)
+  })
+})

@@ -48,6 +48,7 @@ export function App() {
           const lastPoint = points[points.length - 1]
           return html`<${Sparkline} key=${s.metric} points=${points} label=${s.label} value=${lastPoint === undefined ? '' : s.format(lastPoint[1])} />`
         })}</div>
+        ${live.historyNote !== '' ? html`<p class="empty history-note">${live.historyNote}</p>` : null}
       </section>
       <${MemberList} members=${members} alertsByMember=${alertsByMember} nowMs=${live.nowMs} />
       <${AlertsPanel} alerts=${live.alerts} nowMs=${live.nowMs} error=${live.alertsError} />

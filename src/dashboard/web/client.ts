@@ -8,6 +8,15 @@ const TOKEN_KEY = 'healthmon.token'
 
 export class Unauthorized extends Error {}
 
+/** A refusal from the agent: its HTTP status and the message of its error body. */
+export class HttpError extends Error {
+  readonly status: number
+  constructor(status: number, message: string) {
+    super(message)
+    this.status = status
+  }
+}
+
 export function currentToken(): string {
   const fragment = new URLSearchParams(location.hash.slice(1)).get('token')
   if (fragment !== null && fragment !== '') {
@@ -34,7 +43,7 @@ export async function getJson(path: string, signal?: AbortSignal): Promise<unkno
   // /v1/health answers 429/503 with a report: that is data, not a failure.
   if (!res.ok && !(path.startsWith('/v1/health') && body !== null)) {
     const message = (body as { error?: { message?: string } } | null)?.error?.message
-    throw new Error(message ?? `HTTP ${res.status}`)
+    throw new HttpError(res.status, message ?? `HTTP ${res.status}`)
   }
   return body
 }

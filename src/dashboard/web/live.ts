@@ -4,7 +4,7 @@
  * node's metric history for the sparklines. Every list kept here is bounded.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { followStream, getJson, Unauthorized } from './client.ts'
+import { followStream, getJson, HttpError, Unauthorized } from './client.ts'
 import { LIVE_STATES, parseAlerts, parseHistory, parseStreamLine, parseView, withLiveStates, type AlertItem, type FeedItem, type ViewModel } from './model.ts'
 
 export const VIEW_POLL_MS = 2000
@@ -30,13 +30,15 @@ export interface LiveState {
   events: FeedItem[]
   streaming: boolean
   history: Record<string, [number, number][]>
+  /** Why there are no sparklines ('' while there may be): the agent keeps no history, or not of that metric. */
+  historyNote: string
   needsToken: boolean
   nowMs: number
 }
 
 export function useLiveState(): LiveState {
   const [state, setState] = useState<LiveState>({
-    view: null, viewError: '', alerts: [], alertsError: '', events: [], streaming: false, history: {}, needsToken: false, nowMs: Date.now()
+    view: null, viewError: '', alerts: [], alertsError: '', events: [], streaming: false, history: {}, historyNote: '', needsToken: false, nowMs: Date.now()
   })
   useEffect(() => {
     const stop = new AbortController()
@@ -64,16 +66,28 @@ export function useLiveState(): LiveState {
         patch({ alertsError: failed(error) })
       }
     }
+    // Asked again only while the agent may have it: a 503 (no history kept) or a 404 (not this
+    // metric) is the agent's answer for as long as it runs, so asking each period would only
+    // repeat the refusal.
+    const historyAsked = new Set<string>(SPARKLINES.map((s) => s.metric))
     const loadHistory = async (): Promise<void> => {
       const history: Record<string, [number, number][]> = {}
-      for (const { metric } of SPARKLINES) {
+      let historyNote = ''
+      for (const metric of historyAsked) {
         try {
           history[metric] = parseHistory(await getJson(`/v1/metrics/history?name=${metric}&since=30m`, signal))
-        } catch {
+        } catch (error) {
           history[metric] = []
+          if (error instanceof HttpError && (error.status === 503 || error.status === 404)) {
+            historyNote = error.message
+            // 503: no history at all, so not for the other metrics either.
+            if (error.status === 503) historyAsked.clear()
+            else historyAsked.delete(metric)
+            if (error.status === 503) break
+          }
         }
       }
-      patch({ history })
+      patch({ history, historyNote })
     }
 
     let alertsSoon: number | undefined
