@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import type { ClusterView } from '../../src/api/protocol.ts'
-import { systemClock } from '../../src/runtime/clock.ts'
+import { ApiClient } from '../../src/api/client.ts'
+import type { ClusterView, EventsResponse } from '../../src/api/protocol.ts'
+import { sleep, systemClock } from '../../src/runtime/clock.ts'
 import { ProcessCluster } from '../../src/sim/process-cluster.ts'
 import { chromiumMissing, ensureDashboardBuilt, freePort, openBrowser, type Browser } from './browser.ts'
 
@@ -94,4 +95,30 @@ describe('dashboard in Chromium on a 3-agent cluster', { skip, timeout: 150_000 
   test('no console errors', () => {
     assert.deepEqual(browser.errors, [])
   })
+
+  test('after the serving agent restarts, the page starts its event log over from the new agent\'s first event', async () => {
+    const { page } = browser
+    const server = cluster.agents[0]!
+    await cluster.kill(server)
+    await page.locator('.conn.off').waitFor({ timeout: 10_000 })
+    await cluster.restart(server)
+    const rejoined = await cluster.waitUntil([server], (v) => v.peers.some((p) => p.name === 'node-1' && p.state === 'alive'), 30_000)
+    assert.ok(rejoined !== undefined, 'the restarted agent sees node-1 again')
+    // The page's events (id@time) must become exactly the new agent's: none of the old run's
+    // left, none of the new run's skipped for having an id the old run had already shown.
+    const client = new ApiClient(server.socket)
+    const deadline = clock.now() + 20_000
+    let shown: string[] = []
+    let logged: string[] = []
+    while (clock.now() < deadline) {
+      const events = await client.get<EventsResponse>('/v1/events')
+      logged = events.events.map((e) => `${e.id}@${Date.parse(e.at)}`).sort()
+      shown = (await page.locator('.events [data-event]').evaluateAll((els) => els.map((el) => el.getAttribute('data-event') ?? ''))).sort()
+      if (logged.length > 0 && shown.join() === logged.join()) break
+      await sleep(clock, 200)
+    }
+    assert.deepEqual(shown, logged)
+    await page.locator('.conn.on').waitFor({ timeout: 5000 })
+  })
 })
+

@@ -18,7 +18,7 @@ export function EventLog({ events, names }: { events: FeedItem[]; names: Readonl
       <header><h2>Events <span class="muted">${events.length}</span></h2></header>
       ${recent.length === 0 ? html`<p class="empty">No events yet.</p>` : null}
       <ol class="log">${recent.map((e) => html`
-        <li key=${e.id} class="ev to-${e.to || 'none'}">
+        <li key=${e.id} class="ev to-${e.to || 'none'}" data-event=${`${e.id}@${e.atMs ?? ''}`}>
           <time>${clockTime(e.atMs)}</time> <span class="ev-type">${e.type}</span> <strong>${e.name || names.get(e.peerId) || e.peerId.slice(0, 12)}</strong>
           ${e.from !== '' ? html` <span class="muted">${e.from} → ${e.to}</span>` : null}
           <span class="ev-text">${e.text}</span>

@@ -51,9 +51,27 @@ export function useLiveState(): LiveState {
       return signal.aborted ? '' : error instanceof Error ? error.message : String(error)
     }
 
+    // A restarted agent numbers its events from 1 again: reading on from the last id seen would
+    // skip its first events, so the stream starts over (and the log with it) when the view's
+    // node id or start time changes.
+    let agentRun = ''
+    let epoch = 0
+    let connection: AbortController | undefined
+    let wake: (() => void) | undefined
+    const noticeRun = (view: ViewModel): void => {
+      const run = `${view.self?.id ?? ''}/${view.self?.sinceMs ?? ''}`
+      if (agentRun !== '' && run !== agentRun) {
+        epoch += 1
+        connection?.abort()
+        wake?.()
+      }
+      agentRun = run
+    }
+
     const loadView = async (): Promise<void> => {
       try {
         rawView = parseView(await getJson('/v1/view', signal))
+        noticeRun(rawView)
         patch({ view: withLiveStates(rawView, latest), viewError: '', needsToken: false })
       } catch (error) {
         patch({ viewError: failed(error) })
@@ -105,7 +123,16 @@ export function useLiveState(): LiveState {
     const stream = async (): Promise<void> => {
       let lastId = 0
       let backoffMs = RECONNECT_MS_MIN
+      let seenEpoch = epoch
       while (!signal.aborted) {
+        if (seenEpoch !== epoch) {
+          seenEpoch = epoch
+          lastId = 0
+          backoffMs = RECONNECT_MS_MIN
+          latest.clear()
+          patch({ events: [] })
+        }
+        connection = new AbortController()
         try {
           await followStream(lastId, (line) => {
             patch({ streaming: true })
@@ -115,13 +142,18 @@ export function useLiveState(): LiveState {
             lastId = Math.max(lastId, parsed.id)
             backoffMs = RECONNECT_MS_MIN
             onEvent(parsed)
-          }, signal)
+          }, AbortSignal.any([signal, connection.signal]))
         } catch (error) {
           failed(error)
         }
         patch({ streaming: false })
         if (signal.aborted) return
-        await new Promise((resolve) => window.setTimeout(resolve, backoffMs))
+        if (seenEpoch !== epoch) continue
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          window.setTimeout(resolve, backoffMs)
+        })
+        wake = undefined
         backoffMs = Math.min(RECONNECT_MS_MAX, backoffMs * 2)
       }
     }
