@@ -218,8 +218,8 @@ export class Daemon {
     }, c.heartbeatIntervalMs)
     for (const address of c.expect) node.registerNode(address)
     this.state = 'running'
-    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}`)
-    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
+    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}; http ${this.http?.url ?? 'off'}`)
+    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath, http: this.http?.url }, 'agent started')
   }
 
   /** Stops; with `leave` (the default, as on SIGTERM/SIGINT) peers are told this node left. */

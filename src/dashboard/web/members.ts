@@ -41,7 +41,7 @@ export function MemberList({ members, alertsByMember, nowMs }: Props) {
   const last = Math.min(shown.length, Math.ceil((scrollTop + viewportPx) / ROW_PX) + OVERSCAN_ROWS)
   const counts = countStates(members)
   return html`
-    <section class="panel members">
+    <section class="panel members" role="table" aria-label="members" aria-rowcount=${shown.length}>
       <header>
         <h2>Members <span class="muted">${members.length}</span></h2>
         <span class="counts">${Object.entries(counts).map(([state, n]) => html`<span class="chip state-${state}">${n} ${state}</span>`)}</span>
