@@ -22,6 +22,8 @@
  *    load generator shares the machine's cores with the agent, and so does anything else
  *    running, which shows in the tail latency. (autocannon's own rate limit is not used: it
  *    sends each second's quota at full speed, then pauses, so it measures the same queueing.)
+ *    The same runs are then made against the agent's read-only TCP listener (--http-listen on
+ *    127.0.0.1, the same request handling behind the listener's gate): the `tcp` section.
  * 4. Checks that heartbeat handling was unaffected: no peer:suspected or peer:dead event in the
  *    agent's event log during the load, every peer still alive after it, and the phi at which
  *    heartbeats arrived during the load (from the agent's /metrics histogram).
@@ -40,6 +42,7 @@ import { API_PATHS, type ClusterView, type EventsResponse } from '../src/api/pro
 import { sleep, systemClock } from '../src/runtime/clock.ts'
 import { silentLogger } from '../src/runtime/logger.ts'
 import { cpuPercent, sampleProcess } from '../src/sim/proc-stats.ts'
+import { freePort } from '../src/sim/free-port.ts'
 import { ProcessCluster } from '../src/sim/process-cluster.ts'
 import { encodeMessage, type WireMessage } from '../src/transport/codec.ts'
 import { createLibp2pTransport } from '../src/transport/libp2p-transport.ts'
@@ -141,8 +144,11 @@ interface LoadRun {
   machineCpuBusyPercent: number
 }
 
-/** One autocannon run against the socket, with every response time kept. */
-async function load(socketPath: string, pid: number, options: { connections: number; durationS: number }): Promise<LoadRun> {
+/** Where autocannon sends GET /v1/view: the unix socket, or the TCP listener's base URL. */
+type LoadTarget = { socketPath: string } | { baseUrl: string }
+
+/** One autocannon run against the socket or the TCP listener, with every response time kept. */
+async function load(target: LoadTarget, pid: number, options: { connections: number; durationS: number }): Promise<LoadRun> {
   const times: number[] = []
   const loadAverage = loadavg()[0]!
   const agentBefore = sampleProcess(pid)
@@ -150,8 +156,7 @@ async function load(socketPath: string, pid: number, options: { connections: num
   const startedMs = clock.now()
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
-      url: `http://localhost${API_PATHS.view}`,
-      socketPath,
+      ...('socketPath' in target ? { url: `http://localhost${API_PATHS.view}`, socketPath: target.socketPath } : { url: `${target.baseUrl}${API_PATHS.view}` }),
       connections: options.connections,
       pipelining: 1,
       duration: options.durationS
@@ -210,7 +215,8 @@ async function bench(): Promise<void> {
   const connections = Number(values.connections)
   const lightweight = peersWanted - (agentCount - 1)
   const lanDefaults = { HEALTHMON_ANTI_ENTROPY_INTERVAL_MS: '5000', HEALTHMON_RECONNECT_INTERVAL_MS: '30000' }
-  const cluster = new ProcessCluster({ size: agentCount, clock, env: lanDefaults })
+  const httpPort = await freePort()
+  const cluster = new ProcessCluster({ size: agentCount, clock, env: lanDefaults, argsFor: (a) => (a.index === 0 ? ['--http-listen', `127.0.0.1:${httpPort}`] : []) })
   const helpers: ChildProcess[] = []
   const cleanup = async (): Promise<void> => {
     await Promise.all(helpers.map((child) => new Promise<void>((resolve) => {
@@ -265,8 +271,12 @@ async function bench(): Promise<void> {
     const viewBytes = Buffer.byteLength(JSON.stringify(await client.get<ClusterView>(API_PATHS.view))) + 1
     const pid = target.child!.pid!
     const runs: LoadRun[] = []
-    for (let i = 0; i < Number(values.runs); i++) runs.push(await load(target.socket, pid, { connections, durationS }))
-    const median = [...runs].sort((x, y) => x.latencyMs.p99 - y.latencyMs.p99)[Math.floor(runs.length / 2)]!
+    for (let i = 0; i < Number(values.runs); i++) runs.push(await load({ socketPath: target.socket }, pid, { connections, durationS }))
+    const tcpRuns: LoadRun[] = []
+    for (let i = 0; i < Number(values.runs); i++) tcpRuns.push(await load({ baseUrl: `http://127.0.0.1:${httpPort}` }, pid, { connections, durationS }))
+    const medianOf = (all: LoadRun[]): LoadRun => [...all].sort((x, y) => x.latencyMs.p99 - y.latencyMs.p99)[Math.floor(all.length / 2)]!
+    const median = medianOf(runs)
+    const tcpMedian = medianOf(tcpRuns)
     const during = await client.get<EventsResponse>(`${API_PATHS.events}?after=${before.lastId}&limit=1000`)
     const phiAfter = await phiBuckets(client)
     const viewAfter = await client.get<ClusterView>(API_PATHS.view)
@@ -286,7 +296,7 @@ async function bench(): Promise<void> {
     const out = {
       bench: 'api',
       endpoint: `GET ${API_PATHS.view}`,
-      method: `${agentCount} real agent processes + ${lightweight} lightweight members in ${processes} helper processes (real libp2p nodes with their own keys: join, anti-entropy answer, signed heartbeat every ${HEARTBEAT_INTERVAL_MS} ms on their own topic, ping; no detector of their own); load from autocannon (in this process) over the unix socket, ${connections} keep-alive connections`,
+      method: `${agentCount} real agent processes + ${lightweight} lightweight members in ${processes} helper processes (real libp2p nodes with their own keys: join, anti-entropy answer, signed heartbeat every ${HEARTBEAT_INTERVAL_MS} ms on their own topic, ping; no detector of their own); load from autocannon (in this process) over the unix socket, then over the TCP listener on 127.0.0.1 (tcp), ${connections} keep-alive connections`,
       peersInView: view.peers.length,
       viewBytes,
       convergedMs: round(convergedMs, 0),
@@ -297,6 +307,14 @@ async function bench(): Promise<void> {
       latencyMs: median.latencyMs,
       errors: runs.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
       runs,
+      tcp: {
+        endpoint: `GET http://127.0.0.1:${httpPort}${API_PATHS.view}`,
+        requestsPerSec: tcpMedian.requestsPerSec,
+        latencyMs: tcpMedian.latencyMs,
+        errors: tcpRuns.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
+        runs: tcpRuns,
+        met: { throughput: tcpMedian.requestsPerSec >= 5000, p99: tcpMedian.latencyMs.p99 <= 2, noErrors: tcpRuns.every(clean) }
+      },
       suspectDuringLoad,
       deadDuringLoad,
       peersAliveAfter: viewAfter.peers.filter((p) => p.state === 'alive').length,

@@ -3,7 +3,9 @@ import type { Config } from './config/schema.ts'
 import { isLoopbackOnly } from './config/loopback.ts'
 import { assessHealth } from './api/health.ts'
 import type { ApiLimitOptions } from './api/limits.ts'
-import { startApiServer, type ApiServer } from './api/server.ts'
+import { startApiServer, type ApiBackend, type ApiServer } from './api/server.ts'
+import { startConfiguredHttpListener } from './api/http-start.ts'
+import type { HttpListener } from './api/http-listener.ts'
 import { resolveCheck } from './checks/check-config.ts'
 import { CheckScheduler } from './checks/scheduler.ts'
 import { withholdDeadAt } from './detector/awareness.ts'
@@ -70,6 +72,7 @@ export class Daemon {
   private nodeValue: ClusterNode | undefined
   private checksValue: CheckScheduler | undefined
   private api: ApiServer | undefined
+  private http: HttpListener | undefined
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
   private healthValue: HealthRuntime | undefined
@@ -95,6 +98,11 @@ export class Daemon {
   get metrics(): AgentMetrics {
     if (this.metricsValue === undefined) throw new Error('the daemon is not started')
     return this.metricsValue
+  }
+
+  /** The read-only HTTP listener (config httpListen), while it serves; undefined when off. */
+  get httpListener(): HttpListener | undefined {
+    return this.http
   }
 
   /** The socket API's counters, while it serves. */
@@ -170,7 +178,7 @@ export class Daemon {
       peerTrend: (peerId) => health.trends.trend(peerId)
     })
     this.nodeValue = node
-    metrics.attach({ node, api: () => this.api?.stats(), health })
+    metrics.attach({ node, api: () => this.api?.stats(), http: () => this.http?.stats(), health })
     const checks = new CheckScheduler({
       checks: c.checks.map(resolveCheck),
       clock: this.clock,
@@ -192,6 +200,26 @@ export class Daemon {
     node.setAlertingSnapshot(() => ({ silences: alerts.silencesToGossip() }))
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
+      const backend: ApiBackend = {
+        view: () => node.clusterView(),
+        peer: (idOrName) => node.peerDetail(idOrName),
+        alerts,
+        health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }, alerts.activeAlerts().map((a) => ({
+          alertname: a.rule, severity: a.severity, summary: a.annotations.summary ?? '',
+          ...(a.subject.kind === 'peer' ? { peer: a.labels['peer'] ?? a.subject.id, peerId: a.subject.id } : {})
+        }))),
+        forceLeave: (idOrName) => {
+          const m = node.peerDetail(idOrName)
+          if (m === undefined) return { ok: false, reason: 'not-found' }
+          const r = node.forceLeave(m.id, { cluster: true })
+          if (!r.ok) return r.reason === 'alive' ? { ok: false, reason: 'alive', state: m.state } : { ok: false, reason: 'not-found' }
+          return { ok: true, id: m.id, name: m.name, cluster: true }
+        },
+        events: node.eventLog,
+        metrics: () => metrics.scrape(),
+        checks,
+        history: health.history === undefined ? undefined : (q) => health.query(q)
+      }
       if (this.serveApi) {
         this.api = await startApiServer({
           ...this.apiLimits,
@@ -199,31 +227,14 @@ export class Daemon {
           socketGroup: c.socketGroup !== '' ? c.socketGroup : undefined,
           clock: this.clock,
           logger: this.logger.child({ component: 'api' }),
-          backend: {
-            view: () => node.clusterView(),
-            peer: (idOrName) => node.peerDetail(idOrName),
-            alerts,
-            health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }, alerts.activeAlerts().map((a) => ({
-              alertname: a.rule, severity: a.severity, summary: a.annotations.summary ?? '',
-              ...(a.subject.kind === 'peer' ? { peer: a.labels['peer'] ?? a.subject.id, peerId: a.subject.id } : {})
-            }))),
-            forceLeave: (idOrName) => {
-              const m = node.peerDetail(idOrName)
-              if (m === undefined) return { ok: false, reason: 'not-found' }
-              const r = node.forceLeave(m.id, { cluster: true })
-              if (!r.ok) return r.reason === 'alive' ? { ok: false, reason: 'alive', state: m.state } : { ok: false, reason: 'not-found' }
-              return { ok: true, id: m.id, name: m.name, cluster: true }
-            },
-            events: node.eventLog,
-            metrics: () => metrics.scrape(),
-            checks,
-            history: health.history === undefined ? undefined : (q) => health.query(q)
-          }
+          backend
         })
       }
+      this.http = await startConfiguredHttpListener(c, { ...this.apiLimits, backend, clock: this.clock, logger: this.logger.child({ component: 'http' }) })
       health.start()
       await node.start()
     } catch (err) {
+      await this.http?.close()
       await this.api?.close()
       health.stop()
       await transport.stop().catch(() => {})
@@ -241,8 +252,8 @@ export class Daemon {
     }, c.heartbeatIntervalMs)
     for (const address of c.expect) node.registerNode(address)
     this.state = 'running'
-    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}`)
-    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
+    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}; http ${this.http?.url ?? 'off'}`)
+    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath, http: this.http?.url }, 'agent started')
   }
 
   private makeAlerts(node: ClusterNode, health: HealthRuntime, checks: CheckScheduler): AlertRuntime {
@@ -285,6 +296,7 @@ export class Daemon {
     await this.alertsValue?.stop()
     this.healthValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
+    await this.http?.close()
     await this.api?.close()
     await told
     this.state = 'stopped'

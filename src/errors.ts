@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   NOT_STARTED: 'the monitor was used before start() resolved',
   JOIN_ADDRESS_INVALID: 'a --join address is neither a multiaddr nor host:port',
   CLUSTER_KEY_REQUIRED: 'the agent would listen beyond loopback without a cluster key; create one with `healthmon keygen FILE` and set clusterKeyFile, or set allowOpenCluster: true',
+  HTTP_TOKEN_REQUIRED: 'the HTTP listener (httpListen) would bind beyond loopback without a bearer token; set httpTokenFile, or httpAllowUnauthenticated: true on a trusted network',
+  UNAUTHORIZED: 'the HTTP listener requires a bearer token (Authorization: Bearer TOKEN) and none or a wrong one was sent',
   LISTEN_FAILED: 'the agent could not listen on a --listen address (port in use, address not on this host, or not a multiaddr)',
   MESSAGE_INVALID: 'a wire message failed decoding or validation',
   MAILBOX_FULL: 'an actor mailbox was full and the message was dropped',

@@ -9,6 +9,7 @@ import type { ErrorBody } from './protocol.ts'
 /** The HTTP status each code is answered with; codes not listed are 500. */
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   PEER_NOT_FOUND: 404,
   CHECK_NOT_FOUND: 404,

@@ -18,3 +18,4 @@ export { assessHealth, httpStatusForHealth, type AwarenessScale } from './health
 export { API_LIMITS_DEFAULT, type ApiLimitOptions, type ApiLimits } from './limits.ts'
 export { ApiClient, type ApiClientOptions, type GetOptions, type StreamOptions } from './client.ts'
 export { ApiError, apiErrorFrom, errorJson, statusForCode } from './errors.ts'
+export { startHttpListener, HTTP_LISTENER_PATHS, type HttpListener, type HttpListenerOptions } from './http-listener.ts'

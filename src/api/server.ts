@@ -3,9 +3,12 @@
  * routes.ts, the socket file's life cycle in socket-file.ts; this file owns connections, limits
  * and timeouts, so that no client, however slow or hostile, can stall the others or the agent.
  *
- * The limits, and why, are documented in limits.ts.
+ * The limits, and why, are documented in limits.ts. The same request handling (ApiHttpServer)
+ * also serves the read-only TCP listener (http-listener.ts), which adds its own rules through a
+ * RequestGate, so both listeners have one set of limits and one code path.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { ConfigError, type ErrorCode } from '../errors.ts'
 import { systemClock, type Clock } from '../runtime/clock.ts'
@@ -13,7 +16,7 @@ import type { Logger } from '../runtime/logger.ts'
 import { errorJson, statusForCode } from './errors.ts'
 import { EventStream, STREAM_CONTENT_TYPE } from './event-stream.ts'
 import { HEADER_BYTES_MAX, HEADER_LINES_MAX, resolveLimits, type ApiLimitOptions, type ApiLimits } from './limits.ts'
-import { matchRoute, type ApiBackend, type ApiRouteName, type RouteMatch, type RouteOutcome } from './routes.ts'
+import { matchRoute, type ApiBackend, type ApiRouteName, type RouteError, type RouteMatch, type RouteOutcome } from './routes.ts'
 import { emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
 import {
   checkSocketPathLength,
@@ -28,16 +31,32 @@ import {
 
 export type { ApiBackend, ApiRouteName, ApiLimitOptions, ApiServerStats, StatusClass }
 
-export interface ApiServerOptions extends ApiLimitOptions {
-  /** Where to listen. Its directory is created (0750) if missing; the socket gets mode 0660. */
-  socketPath: string
+/** What any listener of the API needs: the backend it reads, where it logs, its clock. */
+export interface ApiHandlerOptions extends ApiLimitOptions {
   backend: ApiBackend
   logger: Logger
-  /** Group (name or gid) given the socket, so its members may query the agent. Default: unchanged. */
-  socketGroup?: string | number
   /** Time for `since=10m`, stream heartbeats and the view cache. Default: the system clock. */
   clock?: Clock
 }
+
+export interface ApiServerOptions extends ApiHandlerOptions {
+  /** Where to listen. Its directory is created (0750) if missing; the socket gets mode 0660. */
+  socketPath: string
+  /** Group (name or gid) given the socket, so its members may query the agent. Default: unchanged. */
+  socketGroup?: string | number
+}
+
+/**
+ * A listener's own rule, applied to each request (body read and limits enforced) before routing:
+ * undefined lets it through to the routes; an answer is sent instead of routing.
+ */
+export type RequestGate = (req: IncomingMessage, route: ApiRouteName) => GateAnswer | undefined
+
+export type GateAnswer =
+  /** Refused; `route` is the stats label, `headers` extra response headers (WWW-Authenticate). */
+  | { route: ApiRouteName; error: RouteError; allow?: string; headers?: Readonly<Record<string, string>> }
+  /** A fixed body (the dashboard's assets). */
+  | { route: ApiRouteName; body: Buffer; contentType: string }
 
 export interface ApiServer {
   readonly socketPath: string
@@ -56,10 +75,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const bindPath = privateBindPath(socketPath)
   await clearPrivatePath(bindPath)
 
-  const api = new SocketApiServer(options, settings)
-  await api.listen(bindPath)
+  const http = new ApiHttpServer(options, settings)
+  await http.listen(bindPath, 'socket')
+  let identity: SocketIdentity | undefined
+  const api: ApiServer = {
+    socketPath,
+    stats: () => http.stats(),
+    close: () => http.close(async () => {
+      if (identity !== undefined) await removeIfOurs(socketPath, identity, logger)
+      logger.info({ socket: socketPath }, 'api stopped')
+    })
+  }
   try {
-    api.identity = await publishSocket(bindPath, socketPath, options.socketGroup)
+    identity = await publishSocket(bindPath, socketPath, options.socketGroup)
   } catch (error) {
     await api.close()
     throw error
@@ -68,9 +96,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return api
 }
 
-class SocketApiServer implements ApiServer {
-  readonly socketPath: string
-  identity: SocketIdentity | undefined
+/**
+ * The HTTP server behind every listener: connections, limits, timeouts, routing, streams. It
+ * knows nothing of where it listens beyond `listen()`'s target.
+ */
+export class ApiHttpServer {
   private readonly backend: ApiBackend
   private readonly logger: Logger
   private readonly settings: ApiLimits
@@ -82,13 +112,14 @@ class SocketApiServer implements ApiServer {
   private readonly counters: ApiServerStats
   private readonly clock: Clock
   private readonly streams = new Set<EventStream>()
+  private readonly gate: RequestGate | undefined
   /** The last serialized GET /v1/view answer (see viewCacheMs in limits.ts). */
   private viewCache: { body: Buffer; atMs: number; lastEventId: number } | undefined
   private closing = false
   private closed: Promise<void> | undefined
 
-  constructor(options: ApiServerOptions, settings: ApiLimits) {
-    this.socketPath = options.socketPath
+  constructor(options: ApiHandlerOptions, settings: ApiLimits, gate?: RequestGate) {
+    this.gate = gate
     this.backend = options.backend
     this.logger = options.logger
     this.settings = settings
@@ -131,11 +162,13 @@ class SocketApiServer implements ApiServer {
     else res.destroy()
   }
 
-  listen(bindPath: string): Promise<void> {
+  /** Listens on a unix socket path or a TCP address; a failure is a ConfigError against `key`. */
+  listen(target: string | { host: string; port: number }, key: string): Promise<void> {
+    const shown = typeof target === 'string' ? target : `${target.host}:${target.port}`
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(new ConfigError('socket', `cannot listen on ${bindPath}: ${error.message}`))
+      const onError = (error: Error): void => reject(new ConfigError(key, `cannot listen on ${shown}: ${error.message}`))
       this.server.once('error', onError)
-      this.server.listen(bindPath, () => {
+      this.server.listen(target, () => {
         this.server.off('error', onError)
         this.server.on('error', (error) => this.logger.error({ err: error }, 'api server error'))
         resolve()
@@ -143,23 +176,29 @@ class SocketApiServer implements ApiServer {
     })
   }
 
+  /** The bound TCP address (its real port when asked for port 0); undefined on a unix socket. */
+  tcpAddress(): AddressInfo | undefined {
+    const address = this.server.address()
+    return address !== null && typeof address === 'object' ? address : undefined
+  }
+
   stats(): ApiServerStats {
     return { ...this.counters, connectionsActive: this.sockets.size, streamsActive: this.streams.size, requests: structuredClone(this.counters.requests) }
   }
 
-  close(): Promise<void> {
-    this.closed ??= this.shutDown()
+  /** Stops serving; `afterStop` (the listener's own clean-up) runs once, after the last connection ends. Idempotent. */
+  close(afterStop?: () => Promise<void>): Promise<void> {
+    this.closed ??= this.shutDown(afterStop)
     return this.closed
   }
 
-  private async shutDown(): Promise<void> {
+  private async shutDown(afterStop: (() => Promise<void>) | undefined): Promise<void> {
     this.closing = true
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const stream of [...this.streams]) stream.shutdown()
     for (const socket of this.sockets) if (!this.responding.has(socket)) socket.destroy()
     await stopped
-    if (this.identity !== undefined) await removeIfOurs(this.socketPath, this.identity, this.logger)
-    this.logger.info({ socket: this.socketPath }, 'api stopped')
+    await afterStop?.()
   }
 
   private onConnection(socket: Duplex): void {
@@ -230,6 +269,12 @@ class SocketApiServer implements ApiServer {
   }
 
   private async respond(req: IncomingMessage, res: ServerResponse, match: RouteMatch, requestBody: Buffer): Promise<void> {
+    const gated = this.gate?.(req, match.route)
+    if (gated !== undefined) {
+      if ('error' in gated) this.sendError(res, gated.route, gated.error.code, gated.error.message, { allow: gated.allow, headers: gated.headers })
+      else this.send(res, gated.route, 200, gated.body, { contentType: gated.contentType })
+      return
+    }
     if ('error' in match) {
       this.sendError(res, match.route, match.error.code, match.error.message, { allow: match.allow })
       return
@@ -338,6 +383,7 @@ class SocketApiServer implements ApiServer {
     if (extra.noLength !== true) res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length)
     res.setHeader('cache-control', 'no-store')
     if (extra.allow !== undefined) res.setHeader('allow', extra.allow)
+    for (const [name, value] of Object.entries(extra.headers ?? {})) res.setHeader(name, value)
     if (close) res.setHeader('connection', 'close')
     if (socket !== null) {
       this.responding.add(socket)
@@ -365,4 +411,5 @@ interface SendOptions {
   contentType?: string
   /** Omit content-length (HEAD of a stream, whose length is unknown). */
   noLength?: boolean
+  headers?: Readonly<Record<string, string>> | undefined
 }

@@ -33,6 +33,9 @@ export function agentCommand(): Command {
     .option('--data-dir <dir>', 'where the node key and state live')
     .option('--cluster-key-file <file>', 'pre-shared cluster key (see `healthmon keygen`): only holders can connect')
     .option('--allow-open-cluster', 'listen beyond loopback without a cluster key (anyone who reaches the port can join)')
+    .option('--http-listen <host:port>', 'serve the read-only HTTP API and the dashboard on this TCP address, e.g. 127.0.0.1:9746 (default: off; beyond loopback needs --http-token-file or --http-allow-unauthenticated)')
+    .option('--http-token-file <file>', 'bearer token (first line of the file) the HTTP listener requires')
+    .option('--http-allow-unauthenticated', 'serve --http-listen beyond loopback without a token (a trusted network only)')
     .option('--heartbeat-interval-ms <n>', 'heartbeat period in milliseconds (default: 1000)', integer('heartbeatIntervalMs'))
     .addOption(new Option('--profile <name>', 'preset for the defaults').choices(['lan', 'wan', 'local-test']))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
@@ -50,6 +53,9 @@ export function agentCommand(): Command {
         dataDir: opts['dataDir'] as string | undefined,
         clusterKeyFile: opts['clusterKeyFile'] as string | undefined,
         allowOpenCluster: opts['allowOpenCluster'] as boolean | undefined,
+        httpListen: opts['httpListen'] as string | undefined,
+        httpTokenFile: opts['httpTokenFile'] as string | undefined,
+        httpAllowUnauthenticated: opts['httpAllowUnauthenticated'] as boolean | undefined,
         heartbeatIntervalMs: opts['heartbeatIntervalMs'] as number | undefined,
         profile: opts['profile'] as ConfigInput['profile'],
         logLevel: opts['logLevel'] as ConfigInput['logLevel']

@@ -11,6 +11,7 @@ import { closestName } from './suggest.ts'
 import { listensBeyondLoopback } from './loopback.ts'
 import { effectiveRules } from '../alerts/builtin-rules.ts'
 import { compileInhibitRule } from '../alerts/inhibition.ts'
+import { checkHttpListen } from './http-listen.ts'
 
 export interface ConfigSources {
   /** Values from command-line flags or the embedding API (highest precedence). */
@@ -231,6 +232,7 @@ function checkNetwork(config: Config, problems: ConfigProblem[], sourceOf: (key:
       }
     })
   }
+  checkHttpListen(config, problems, sourceOf)
   const exposed = listensBeyondLoopback(config.listen)
   if (exposed !== undefined && config.clusterKeyFile === '' && !config.allowOpenCluster) {
     problems.push({

@@ -56,6 +56,16 @@ export const configSchema = z.strictObject({
    * host that can reach the port is trusted.
    */
   allowOpenCluster: z.boolean(),
+  /**
+   * Optional read-only HTTP listener (Prometheus, probes, the dashboard), as host:port, e.g.
+   * 127.0.0.1:9746; empty (the default) serves none. Checked in src/config/http-listen.ts: beyond
+   * loopback it needs httpTokenFile or httpAllowUnauthenticated.
+   */
+  httpListen: z.string(),
+  /** File whose first line is the bearer token the HTTP listener requires; empty: no token. */
+  httpTokenFile: z.string(),
+  /** Serve httpListen beyond loopback without a token (a trusted network only). */
+  httpAllowUnauthenticated: z.boolean(),
   /** Optional allow-list of peer ids; when non-empty, connections from any other peer are refused. */
   allowPeers: z.array(z.string().min(1)).max(10_000),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),

@@ -55,6 +55,8 @@ export interface MetricsSources {
   node: NodeSource
   /** The socket API's counters, when it is serving. */
   api(): ApiServerStats | undefined
+  /** The read-only HTTP listener's counters (httpListen), when it is serving. */
+  http?(): ApiServerStats | undefined
   /** Node health (resources, validation, history), when the agent measures it. */
   health?: HealthSource
 }
@@ -165,14 +167,7 @@ export class AgentMetrics {
     counterOf(r, 'healthmon_alert_log_dropped_total', 'Alert log entries dropped to stay within alertLogMax', () => node()?.alertLog.dropped ?? 0)
     counterOf(r, 'healthmon_events_total', 'Events logged (peer state changes and alerts); the newest event id', () => node()?.eventLog.lastId ?? 0)
 
-    counterFrom(r, 'healthmon_api_requests_total', 'Socket API requests answered, by route and status class', ['route', 'status_class'], () => {
-      const requests = api()?.requests
-      const out: [Labels, number][] = []
-      for (const route of API_ROUTE_NAMES) {
-        for (const statusClass of ['2xx', '4xx', '5xx'] as const) out.push([{ route, status_class: statusClass }, requests?.[route][statusClass] ?? 0])
-      }
-      return out
-    })
+    counterFrom(r, 'healthmon_api_requests_total', 'Socket API requests answered, by route and status class', ['route', 'status_class'], () => requestCounts(api()))
     registerHealthMetrics(r, () => this.sources?.health)
     gaugeOf(r, 'healthmon_api_connections', 'Socket API connections open', () => api()?.connectionsActive ?? 0)
     counterOf(r, 'healthmon_api_connections_rejected_total', 'Socket API connections over the limit, answered 429 or closed', () => {
@@ -182,6 +177,14 @@ export class AgentMetrics {
     counterOf(r, 'healthmon_api_client_errors_total', 'Socket API connections cut for a malformed request or a timeout', () => api()?.clientErrors ?? 0)
     gaugeOf(r, 'healthmon_api_event_streams', 'Event stream clients connected', () => api()?.streamsActive ?? 0)
     counterOf(r, 'healthmon_api_event_streams_dropped_total', 'Event stream clients disconnected for reading too slowly', () => api()?.streamsDropped ?? 0)
+    // The HTTP listener's own counters: the same server, its own connections (src/api/http-listener.ts).
+    const http = (): ApiServerStats | undefined => this.sources?.http?.()
+    counterFrom(r, 'healthmon_http_requests_total', 'HTTP listener requests answered, by route and status class (dashboard files: other)', ['route', 'status_class'], () => requestCounts(http()))
+    gaugeOf(r, 'healthmon_http_connections', 'HTTP listener connections open', () => http()?.connectionsActive ?? 0)
+    counterOf(r, 'healthmon_http_connections_rejected_total', 'HTTP listener connections over the limit, answered 429 or closed', () => {
+      const s = http()
+      return s === undefined ? 0 : s.connectionsRejected + s.connectionsDropped
+    })
   }
 
   /** Connects the collectors to the running node and API (before the first scrape). */
@@ -198,4 +201,13 @@ export class AgentMetrics {
       this.scrapeView = undefined
     }
   }
+}
+
+/** Requests by route and status class, every combination present (0 when not serving). */
+function requestCounts(stats: ApiServerStats | undefined): [Labels, number][] {
+  const out: [Labels, number][] = []
+  for (const route of API_ROUTE_NAMES) {
+    for (const statusClass of ['2xx', '4xx', '5xx'] as const) out.push([{ route, status_class: statusClass }, stats?.requests[route][statusClass] ?? 0])
+  }
+  return out
 }

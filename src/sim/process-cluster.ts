@@ -31,6 +31,8 @@ export interface ProcessClusterOptions {
   size: number
   /** Extra agent flags for every node. */
   args?: string[]
+  /** Extra agent flags for one node (after `args`), e.g. an HTTP listener on the first only. */
+  argsFor?: (agent: AgentProcess) => string[]
   /** Extra environment (HEALTHMON_* options) for every node. */
   env?: Record<string, string>
   clock?: Clock
@@ -126,7 +128,9 @@ export class ProcessCluster {
       try {
         const view = await this.view(agent)
         agent.addr = view.self.addrs.find((a) => a.startsWith('/ip4/127.0.0.1/')) ?? view.self.addrs[0]
-        return view
+        // The socket answers before libp2p listens (socket first, see daemon.ts): not ready yet.
+        if (agent.addr !== undefined) return view
+        lastError = new Error('the agent answers but listens on no address yet')
       } catch (err) {
         lastError = err
       }
@@ -166,7 +170,8 @@ export class ProcessCluster {
       '--socket', agent.socket,
       '--log-level', 'warn',
       ...join.flatMap((j) => ['--join', j]),
-      ...(this.options.args ?? [])
+      ...(this.options.args ?? []),
+      ...(this.options.argsFor?.(agent) ?? [])
     ]
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env, HEALTHMON_SOCKET: '' },

@@ -188,10 +188,11 @@ export interface HttpAnswer {
   text: string
 }
 
-/** One HTTP request over the socket, without the ApiClient's interpretation. */
-export function httpRequest(socketPath: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<HttpAnswer> {
+/** One HTTP request, without the ApiClient's interpretation: on a unix socket (a path) or a TCP address (the HTTP listener). */
+export function httpRequest(target: string | { host: string; port: number }, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<HttpAnswer> {
+  const where = typeof target === 'string' ? { socketPath: target } : { host: target.host, port: target.port }
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: options.path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const req = request({ ...where, path: options.path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))

@@ -10,35 +10,18 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { ApiClient } from '../../src/api/client.ts'
 import type { ClusterView } from '../../src/api/protocol.ts'
+import { AgentChildren, cleanEnv, MAIN, type AgentRun } from './agent-children.ts'
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'hm-agent-errors-'))
-const pids: number[] = []
+const children = new AgentChildren()
 after(() => {
-  for (const pid of pids) {
-    try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ }
-  }
+  children.killAll()
   rmSync(dir, { recursive: true, force: true })
 })
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const key of Object.keys(env)) if (key.startsWith('HEALTHMON_')) delete env[key]
-  return env
-}
-
-/** Runs `healthmon agent ...args` to its exit (at most 20 s). */
-function agent(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [MAIN, 'agent', ...args], { env: cleanEnv(), timeout: 20_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr })
-    })
-    if (child.pid !== undefined) pids.push(child.pid)
-  })
-}
+const agent = (args: string[]): Promise<AgentRun> => children.run(args)
 
 const paths = (name: string) => ['--data-dir', join(dir, name), '--socket', join(dir, `${name}.sock`)]
 
@@ -79,7 +62,7 @@ describe('healthmon agent errors a newcomer can act on', { timeout: 60_000 }, ()
     const port = (probe.address() as { port: number }).port
     await new Promise((resolve) => probe.close(resolve))
     const child = spawn(process.execPath, [MAIN, 'agent', '--profile', 'local-test', '--join', `127.0.0.1:${port}`, ...paths('alone')], { env: cleanEnv(), stdio: 'ignore' })
-    pids.push(child.pid!)
+    children.track(child.pid)
     const socket = join(dir, 'alone.sock')
     const deadline = performance.now() + 30_000
     let view: ClusterView | undefined

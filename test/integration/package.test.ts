@@ -6,6 +6,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { freePort } from '../../src/sim/free-port.ts'
 import { ApiClient } from '../../src/api/client.ts'
 import type { SelfView } from '../../src/api/protocol.ts'
 
@@ -41,12 +42,12 @@ describe('the installable package', { timeout: 300_000, concurrency: false }, ()
     const paths = info!.files.map((f) => f.path)
     const stray = paths.filter((p) => !p.startsWith('dist/') && p !== 'README.md' && p !== 'package.json')
     assert.deepEqual(stray, [], 'nothing but dist/, README.md and package.json')
-    for (const needed of ['dist/cli/healthmon.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/daemon.js']) assert.ok(paths.includes(needed), `ships ${needed}`)
+    for (const needed of ['dist/cli/healthmon.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/daemon.js', 'dist/dashboard/web/index.html', 'dist/dashboard/web/app.js', 'dist/dashboard/web/app.css']) assert.ok(paths.includes(needed), `ships ${needed}`)
     assert.ok(!paths.some((p) => p.endsWith('.ts') && !p.endsWith('.d.ts')), 'no TypeScript sources')
     assert.ok(!paths.some((p) => p.startsWith('dist/sim/')), 'no simulator')
   })
 
-  test('npm install -g into a prefix: healthmon --help, agent and status work on Node 24', async () => {
+  test('npm install -g into a prefix: healthmon --help, agent, status and the dashboard work on Node 24', async () => {
     const prefix = join(work, 'prefix')
     const env = { ...process.env, PATH: pathWith(join(prefix, 'bin')), HEALTHMON_SOCKET: '' }
     await exec('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: work, env, maxBuffer: 16 << 20 })
@@ -55,7 +56,8 @@ describe('the installable package', { timeout: 300_000, concurrency: false }, ()
     assert.match(help.stdout, /agent/)
 
     const socket = join(work, 'g.sock')
-    const agent = spawn('healthmon', ['agent', '--name', 'global', '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', join(work, 'g'), '--socket', socket], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] })
+    const httpPort = await freePort()
+    const agent = spawn('healthmon', ['agent', '--name', 'global', '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', join(work, 'g'), '--socket', socket, '--http-listen', `127.0.0.1:${httpPort}`], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] })
     children.push(agent)
     let log = ''
     agent.stderr!.on('data', (d: Buffer) => { log += d.toString() })
@@ -71,6 +73,10 @@ describe('the installable package', { timeout: 300_000, concurrency: false }, ()
     assert.ok(argv.includes('--max-semi-space-size=1'), `the heap flag is applied however launched: ${argv.join(' ')}`)
     const status = await exec('healthmon', ['status', '--socket', socket], { cwd: work, env })
     assert.match(status.stdout, /^global \(/)
+    // The dashboard bundle shipped in dist/ is what the installed agent serves.
+    const page = await fetch(`http://127.0.0.1:${httpPort}/app.js`)
+    assert.equal(page.status, 200)
+    assert.ok((await page.text()).length > 10_000, 'the bundled dashboard script')
     agent.kill('SIGTERM')
     const code = await new Promise<number | null>((resolve) => agent.once('exit', (c) => resolve(c)))
     assert.equal(code, 0)

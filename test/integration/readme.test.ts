@@ -98,7 +98,7 @@ const stateAt = async (socket: string, name: string): Promise<PeerState | undefi
 
 describe('the README, as written', { timeout: 240_000, concurrency: false }, () => {
   test('before: the ports the README uses are free', async () => {
-    for (const port of [7946, 7947, 7948]) assert.ok(await portFree(port), `port ${port} is in use: stop whatever listens there (an agent from the README?) and run again`)
+    for (const port of [7946, 7947, 7948, 9746]) assert.ok(await portFree(port), `port ${port} is in use: stop whatever listens there (an agent from the README?) and run again`)
   })
 
   test('set-up: `npm start` runs an agent with the embedded defaults, on loopback, and `npx healthmon status` reads it', async () => {
@@ -220,6 +220,27 @@ describe('the README, as written', { timeout: 240_000, concurrency: false }, () 
     } finally {
       rmSync(app, { recursive: true, force: true })
     }
+  })
+
+  test('HTTP listener example: agent a restarted with --http-listen; the curl commands run as written', async () => {
+    const [agentLine, ...curls] = commands(block('## HTTP listener and dashboard', 'sh'))
+    assert.match(agentLine!, / agent .*--name a .*--http-listen 127\.0\.0\.1:9746/)
+    assert.equal(curls.length, 3)
+    const a = terminals.get('a')!
+    ctrlC(a)
+    await exited(a)
+    terminals.set('a', terminal(agentLine!))
+    const metrics = await waitFor('the listener serves /metrics', async () => {
+      const r = await run(curls[0]!)
+      return r.code === 0 && /^healthmon_/m.test(r.output) ? r.output : undefined
+    }, 30_000)
+    assert.match(metrics, /^# TYPE healthmon_\w+ \w+$/m)
+    const health = await run(curls[1]!)
+    assert.equal(health.code, 0, health.output)
+    assert.match(health.output, /"status":"(healthy|degraded|unhealthy)"/)
+    const post = await run(curls[2]!)
+    assert.equal(post.code, 0, post.output)
+    assert.match(post.output, /"code":"METHOD_NOT_ALLOWED"/)
   })
 
   test('after: the agents stop on Ctrl-C', async () => {
