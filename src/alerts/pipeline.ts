@@ -90,10 +90,12 @@ export function pipelineStep(state: PipelineState, instances: Iterable<AlertInst
     }
     const status = c.a.state === 'resolved' ? 'resolved' : 'firing'
     const marks = c.a.subject.kind === 'peer' ? facts.marksFor(c.a.fingerprint) : []
-    const dueSinceMs = (status === 'firing' ? c.a.firedAtMs ?? c.a.activeAtMs : c.a.resolvedAtMs ?? nowMs) + state.grouping.options.groupWaitMs
+    const episodeSinceMs = status === 'firing' ? c.a.firedAtMs ?? c.a.activeAtMs : c.a.resolvedAtMs ?? nowMs
+    const dueSinceMs = episodeSinceMs + state.grouping.options.groupWaitMs
     const decision = whoNotifies({
       self: facts.self, subject: c.a.subject, observers: c.a.subject.kind === 'peer' ? facts.observersOf(c.a.subject.id) : [],
-      isLive: facts.isLive, marks: marks.filter((m) => m.status === status), dueSinceMs, nowMs, handoverDelayMs: facts.handoverDelayMs
+      isLive: facts.isLive, marks: marks.filter((m) => m.status === status), dueSinceMs, markSinceMs: episodeSinceMs - facts.handoverDelayMs,
+      nowMs, handoverDelayMs: facts.handoverDelayMs
     })
     if (!decision.notify) {
       muted.set(c.a.fingerprint, { silencedBy: [], inhibited: false, notNotifiedBecause: decision.reason + (decision.by === undefined ? '' : ` ${decision.by}`) })
@@ -101,7 +103,7 @@ export function pipelineStep(state: PipelineState, instances: Iterable<AlertInst
       continue
     }
     // Someone else told this episode's firing already: taking over must not repeat it.
-    if (marks.some((m) => m.status === 'firing' && m.by !== facts.self && m.atMs >= (c.a.firedAtMs ?? c.a.activeAtMs))) others.add(c.fingerprint)
+    if (marks.some((m) => m.status === 'firing' && m.by !== facts.self && m.atMs >= (c.a.firedAtMs ?? c.a.activeAtMs) - facts.handoverDelayMs)) others.add(c.fingerprint)
     const annotations = c.a.state === 'flapping' ? { ...c.a.annotations, flapping: 'true' } : c.a.annotations
     notifiable.push({ fingerprint: c.fingerprint, labels: c.labels, annotations, status, startsAtMs: c.a.activeAtMs, endsAtMs: c.a.resolvedAtMs, sinceMs: c.a.firedAtMs ?? c.a.activeAtMs })
   }

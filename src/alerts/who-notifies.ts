@@ -32,6 +32,12 @@ export interface WhoNotifiesInput {
   marks: readonly NotifiedMark[]
   /** When the notification became due (the alert fired or resolved, plus the group wait). */
   dueSinceMs: number
+  /**
+   * Marks at or after this count for this episode (default dueSinceMs). Observers see an
+   * incident at times a few seconds apart, so the first may have told before this agent's own
+   * episode even began: the pipeline passes the episode's start less one handover delay.
+   */
+  markSinceMs?: number
   nowMs: number
   handoverDelayMs: number
 }
@@ -46,7 +52,8 @@ export function whoNotifies(input: WhoNotifiesInput): WhoNotifiesDecision {
   const live = input.observers.filter((id) => id !== subjectId && (id === input.self || input.isLive(id)))
   const position = live.indexOf(input.self)
   if (position === -1) return { notify: false, reason: 'not-an-observer' }
-  const mark = input.marks.find((m) => m.by !== input.self && m.atMs >= input.dueSinceMs)
+  const since = input.markSinceMs ?? input.dueSinceMs
+  const mark = input.marks.find((m) => m.by !== input.self && m.atMs >= since)
   if (mark !== undefined) return { notify: false, reason: 'notified-by-other', by: mark.by }
   if (position === 0) return { notify: true, position }
   const atMs = input.dueSinceMs + position * input.handoverDelayMs
