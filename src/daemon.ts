@@ -3,7 +3,8 @@ import type { Config } from './config/schema.ts'
 import { isLoopbackOnly } from './config/loopback.ts'
 import { assessHealth } from './api/health.ts'
 import type { ApiLimitOptions } from './api/limits.ts'
-import { startApiServer, type ApiServer } from './api/server.ts'
+import { startApiServer, type ApiBackend, type ApiServer } from './api/server.ts'
+import { sumStats } from './api/stats.ts'
 import { resolveCheck } from './checks/check-config.ts'
 import { CheckScheduler } from './checks/scheduler.ts'
 import { withholdDeadAt } from './detector/awareness.ts'
@@ -64,6 +65,8 @@ export class Daemon {
   private nodeValue: ClusterNode | undefined
   private checksValue: CheckScheduler | undefined
   private api: ApiServer | undefined
+  /** The admin socket (check-ins and other writes), served beside `api`. */
+  private adminApi: ApiServer | undefined
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
   private healthValue: HealthRuntime | undefined
@@ -87,9 +90,14 @@ export class Daemon {
     return this.metricsValue
   }
 
-  /** The socket API's counters, while it serves. */
+  /** The socket API's counters (read and admin sockets together), while it serves. */
   apiStats(): ReturnType<ApiServer['stats']> | undefined {
-    return this.api?.stats()
+    return sumStats([this.api?.stats(), this.adminApi?.stats()])
+  }
+
+  /** The admin socket's path while it serves. */
+  get adminSocketPath(): string | undefined {
+    return this.adminApi?.socketPath
   }
 
   /** The running node; throws before start(). */
@@ -154,7 +162,7 @@ export class Daemon {
       peerTrend: (peerId) => health.trends.trend(peerId)
     })
     this.nodeValue = node
-    metrics.attach({ node, api: () => this.api?.stats(), health })
+    metrics.attach({ node, api: () => this.apiStats(), health })
     const checks = new CheckScheduler({
       checks: c.checks.map(resolveCheck),
       clock: this.clock,
@@ -171,27 +179,37 @@ export class Daemon {
     try {
       // The socket first: a second agent on the same socket must stop before touching the network.
       if (this.serveApi) {
+        const backend: ApiBackend = {
+          view: () => node.clusterView(),
+          peer: (idOrName) => node.peerDetail(idOrName),
+          alerts: () => node.alerts(),
+          health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
+          events: node.eventLog,
+          metrics: () => metrics.scrape(),
+          checks,
+          history: health.history === undefined ? undefined : (q) => health.query(q)
+        }
+        const common = { ...this.apiLimits, clock: this.clock, backend }
         this.api = await startApiServer({
-          ...this.apiLimits,
+          ...common,
           socketPath: c.socket,
           socketGroup: c.socketGroup !== '' ? c.socketGroup : undefined,
-          clock: this.clock,
-          logger: this.logger.child({ component: 'api' }),
-          backend: {
-            view: () => node.clusterView(),
-            peer: (idOrName) => node.peerDetail(idOrName),
-            alerts: () => node.alerts(),
-            health: () => assessHealth(node.clusterView(), { max: c.awarenessMax, unhealthyAt: withholdDeadAt(c) }),
-            events: node.eventLog,
-            metrics: () => metrics.scrape(),
-            checks,
-            history: health.history === undefined ? undefined : (q) => health.query(q)
-          }
+          access: 'read',
+          adminSocketPath: c.adminSocket,
+          logger: this.logger.child({ component: 'api' })
+        })
+        this.adminApi = await startApiServer({
+          ...common,
+          socketPath: c.adminSocket,
+          socketKey: 'adminSocket',
+          access: 'admin',
+          logger: this.logger.child({ component: 'api', socket: 'admin' })
         })
       }
       health.start()
       await node.start()
     } catch (err) {
+      await this.adminApi?.close()
       await this.api?.close()
       health.stop()
       await transport.stop().catch(() => {})
@@ -207,8 +225,8 @@ export class Daemon {
     }, c.heartbeatIntervalMs)
     for (const address of c.expect) node.registerNode(address)
     this.state = 'running'
-    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}`)
-    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath }, 'agent started')
+    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}; admin socket ${this.adminApi?.socketPath ?? 'off'}`)
+    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath, adminSocket: this.adminApi?.socketPath }, 'agent started')
   }
 
   /** Stops; with `leave` (the default, as on SIGTERM/SIGINT) peers are told this node left. */
@@ -221,6 +239,7 @@ export class Daemon {
     await this.checksValue?.stop()
     this.healthValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
+    await this.adminApi?.close()
     await this.api?.close()
     await told
     this.state = 'stopped'

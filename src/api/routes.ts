@@ -14,9 +14,13 @@
  *   GET /metrics                  -> Prometheus text format
  *   GET /v1/checks                -> ChecksResponse
  *   POST /v1/checks/{id}/pass|warn|fail -> CheckDetail (a TTL check's check-in; body {"note"}),
+ *                                    admin socket only (403 ADMIN_SOCKET_REQUIRED on the read socket),
  *                                    404 CHECK_NOT_FOUND, 400 CHECK_NOT_TTL
  *
- * HEAD is accepted wherever GET is; each route declares its methods (405 with Allow otherwise). Each route declares its query parameters (query.ts); an
+ * HEAD is accepted wherever GET is; each route declares its methods (405 with Allow otherwise). Each
+ * route declares its access: 'read' routes are served on every socket, 'admin' routes (anything that
+ * changes state) only on the admin socket; the server enforces it per listener (403
+ * ADMIN_SOCKET_REQUIRED elsewhere, see access.ts). Each route declares its query parameters (query.ts); an
  * unknown one, a repeated one or a bad value is a 400 naming the parameter. Full reference:
  * src/api/API.md.
  */
@@ -134,9 +138,15 @@ export interface RouteContext {
 
 export type RouteHandler = (backend: ApiBackend, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>
 
+/**
+ * Who may call a route: 'read' on any socket, 'admin' only on the admin socket (owner-only file
+ * mode), because it changes the agent's state.
+ */
+export type RouteAccess = 'read' | 'admin'
+
 export type RouteMatch =
-  | { route: ApiRouteName; run: RouteHandler }
-  | { route: ApiRouteName; error: RouteError; allow?: string }
+  | { route: ApiRouteName; access: RouteAccess; run: RouteHandler }
+  | { route: ApiRouteName; access?: RouteAccess; error: RouteError; allow?: string }
 
 /** Methods the read routes accept, as sent in the Allow header of a 405. */
 export const ALLOWED_METHODS = 'GET, HEAD'
@@ -146,6 +156,7 @@ interface RouteDefinition {
   route: ApiRouteName
   /** The methods it answers; others get a 405. */
   methods: readonly string[]
+  access: RouteAccess
   /** Parses the query; a string is the 400's message. */
   bind(pathname: string, query: string): RouteHandler | string
 }
@@ -154,11 +165,13 @@ function define<S extends ParamSpec>(
   route: ApiRouteName,
   params: S,
   handle: (backend: ApiBackend, values: ParamValues<S>, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>,
-  methods: readonly string[] = READ_METHODS
+  methods: readonly string[] = READ_METHODS,
+  access: RouteAccess = 'read'
 ): RouteDefinition {
   return {
     route,
     methods,
+    access,
     bind(pathname, query) {
       const values = parseQuery(pathname, query, params)
       if (typeof values === 'string') return values
@@ -227,7 +240,7 @@ function checkInRoute(id: string, status: CheckInStatus): RouteDefinition {
     if (outcome.ok) return { json: outcome.check }
     const code: ErrorCode = outcome.reason === 'not-found' ? 'CHECK_NOT_FOUND' : outcome.reason === 'not-ttl' ? 'CHECK_NOT_TTL' : 'BAD_REQUEST'
     return { error: { code, message: outcome.message } }
-  }, ['POST'])
+  }, ['POST'], 'admin')
 }
 
 const PEERS_PREFIX = '/v1/peers/'
@@ -285,7 +298,8 @@ export function matchRoute(method: string, target: string): RouteMatch {
     }
     definition = checkIn !== undefined ? checkInRoute(id, checkIn) : peerRoute(id)
   }
+  const access = definition!.access
   const run = definition!.bind(pathname, query)
-  if (typeof run === 'string') return { route, error: { code: 'BAD_REQUEST', message: run } }
-  return { route, run }
+  if (typeof run === 'string') return { route, access, error: { code: 'BAD_REQUEST', message: run } }
+  return { route, access, run }
 }

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream'
 import { ConfigError, type ErrorCode } from '../errors.ts'
 import { systemClock, type Clock } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
+import { accessDenied, SOCKET_MODE, type ListenerAccess } from './access.ts'
 import { errorJson, statusForCode } from './errors.ts'
 import { EventStream, STREAM_CONTENT_TYPE } from './event-stream.ts'
 import { HEADER_BYTES_MAX, HEADER_LINES_MAX, resolveLimits, type ApiLimitOptions, type ApiLimits } from './limits.ts'
@@ -25,12 +26,25 @@ import {
   removeIfOurs,
   type SocketIdentity
 } from './socket-file.ts'
+import { assertSafeSocketDir } from './socket-dir-safety.ts'
 
 export type { ApiBackend, ApiRouteName, ApiLimitOptions, ApiServerStats, StatusClass }
 
 export interface ApiServerOptions extends ApiLimitOptions {
-  /** Where to listen. Its directory is created (0750) if missing; the socket gets mode 0660. */
+  /**
+   * Where to listen. Its directory is created (0750) if missing and refused when others could
+   * write to it (socket-dir-safety.ts); the socket gets mode 0660, or 0600 for an admin listener.
+   */
   socketPath: string
+  /**
+   * 'read' (default) serves read routes only and answers 403 ADMIN_SOCKET_REQUIRED to admin routes;
+   * 'admin' serves every route, owner-only (access.ts).
+   */
+  access?: ListenerAccess
+  /** The admin socket's path, named in a read listener's 403 so the caller knows where to go. */
+  adminSocketPath?: string
+  /** The config key the socket path came from, named in start-up errors. Default 'socket'. */
+  socketKey?: string
   backend: ApiBackend
   logger: Logger
   /** Group (name or gid) given the socket, so its members may query the agent. Default: unchanged. */
@@ -52,6 +66,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { socketPath, logger } = options
   checkSocketPathLength(socketPath)
   await ensureSocketDir(socketPath)
+  await assertSafeSocketDir(socketPath, options.socketKey ?? 'socket')
   await claimSocketPath(socketPath, logger)
   const bindPath = privateBindPath(socketPath)
   await clearPrivatePath(bindPath)
@@ -59,12 +74,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const api = new SocketApiServer(options, settings)
   await api.listen(bindPath)
   try {
-    api.identity = await publishSocket(bindPath, socketPath, options.socketGroup)
+    const access = options.access ?? 'read'
+    // The admin socket is the owner's alone: no group, whatever socketGroup says.
+    api.identity = await publishSocket(bindPath, socketPath, access === 'admin' ? undefined : options.socketGroup, SOCKET_MODE[access])
   } catch (error) {
     await api.close()
     throw error
   }
-  logger.info({ socket: socketPath }, 'api listening')
+  logger.info({ socket: socketPath, access: options.access ?? 'read' }, 'api listening')
   return api
 }
 
@@ -81,6 +98,8 @@ class SocketApiServer implements ApiServer {
   private readonly responding = new Set<Duplex>()
   private readonly counters: ApiServerStats
   private readonly clock: Clock
+  private readonly access: ListenerAccess
+  private readonly adminSocketPath: string | undefined
   private readonly streams = new Set<EventStream>()
   /** The last serialized GET /v1/view answer (see viewCacheMs in limits.ts). */
   private viewCache: { body: Buffer; atMs: number; lastEventId: number } | undefined
@@ -93,6 +112,8 @@ class SocketApiServer implements ApiServer {
     this.logger = options.logger
     this.settings = settings
     this.clock = options.clock ?? systemClock()
+    this.access = options.access ?? 'read'
+    this.adminSocketPath = options.adminSocketPath
     this.counters = {
       connectionsActive: 0, connectionsTotal: 0, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 0,
       streamsActive: 0, streamsTotal: 0, streamsDropped: 0, viewCacheHits: 0,
@@ -198,6 +219,12 @@ class SocketApiServer implements ApiServer {
     }
     if (this.closing) {
       this.sendError(res, match.route, 'UNAVAILABLE', 'the agent is shutting down', { close: true })
+      return
+    }
+    const denied = accessDenied(match, this.access, this.adminSocketPath)
+    if (denied !== undefined) {
+      // Closed after the answer: the body is never read on a socket that may not use it.
+      this.sendError(res, match.route, denied.code, denied.message, { close: true })
       return
     }
     const limit = this.settings.requestBodyBytesMax

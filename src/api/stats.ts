@@ -35,3 +35,29 @@ export function emptyRequests(): Record<ApiRouteName, Record<StatusClass, number
   for (const route of API_ROUTE_NAMES) requests[route] = { '2xx': 0, '4xx': 0, '5xx': 0 }
   return requests
 }
+
+/**
+ * The totals of several listeners (the read and the admin socket), as /metrics reports one API.
+ * Undefined when none serves.
+ */
+export function sumStats(all: readonly (ApiServerStats | undefined)[]): ApiServerStats | undefined {
+  const present = all.filter((s): s is ApiServerStats => s !== undefined)
+  const [first, ...rest] = present
+  if (first === undefined) return undefined
+  const total: ApiServerStats = { ...first, requests: structuredClone(first.requests) }
+  for (const s of rest) {
+    total.connectionsActive += s.connectionsActive
+    total.connectionsTotal += s.connectionsTotal
+    total.connectionsRejected += s.connectionsRejected
+    total.connectionsDropped += s.connectionsDropped
+    total.clientErrors += s.clientErrors
+    total.streamsActive += s.streamsActive
+    total.streamsTotal += s.streamsTotal
+    total.streamsDropped += s.streamsDropped
+    total.viewCacheHits += s.viewCacheHits
+    for (const route of API_ROUTE_NAMES) {
+      for (const cls of ['2xx', '4xx', '5xx'] as const) total.requests[route][cls] += s.requests[route][cls]
+    }
+  }
+  return total
+}

@@ -28,6 +28,7 @@ export function agentCommand(): Command {
     .option('--join <address>', 'member to join: multiaddr or host:port, repeatable', collect)
     .option('--expect <address>', 'member that must exist (multiaddr or host:port, as --join), shown missing until it answers; repeatable', collect)
     .option('--socket <path>', 'unix socket of the local API')
+    .option('--admin-socket <path>', 'unix socket for requests that change state (check-ins...), mode 0600 (default: next to --socket, x.sock -> x.admin.sock)')
     .option('--socket-group <group>', 'group (name or gid) given the socket, mode 0660 (default: the agent\'s own group)')
     .option('--data-dir <dir>', 'where the node key and state live')
     .option('--cluster-key-file <file>', 'pre-shared cluster key (see `healthmon keygen`): only holders can connect')
@@ -44,6 +45,7 @@ export function agentCommand(): Command {
         join: opts['join'] as string[] | undefined,
         expect: opts['expect'] as string[] | undefined,
         socket: opts['socket'] as string | undefined,
+        adminSocket: opts['adminSocket'] as string | undefined,
         socketGroup: opts['socketGroup'] as string | undefined,
         dataDir: opts['dataDir'] as string | undefined,
         clusterKeyFile: opts['clusterKeyFile'] as string | undefined,

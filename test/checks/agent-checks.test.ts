@@ -66,8 +66,11 @@ describe('checks in a running agent', () => {
     assert.equal(byId('batch')?.status, 'unknown')
   })
 
-  test('a check-in through the socket reaches the TTL check', T, async () => {
-    const check = await client.post<CheckDetail>(API_PATHS.checkIn('batch', 'pass'), { note: 'nightly run done' })
+  test('a check-in through the admin socket reaches the TTL check; the read socket refuses it', T, async () => {
+    assert.equal(daemon.config.adminSocket, join(tmp.dir, 'agent.admin.sock'))
+    await assert.rejects(client.post(API_PATHS.checkIn('batch', 'pass')), (error: Error & { code?: string }) => error.code === 'ADMIN_SOCKET_REQUIRED' && error.message.includes(daemon.config.adminSocket))
+    assert.equal(daemon.checks.report('batch')?.status, 'unknown')
+    const check = await new ApiClient(daemon.config.adminSocket).post<CheckDetail>(API_PATHS.checkIn('batch', 'pass'), { note: 'nightly run done' })
     assert.equal(check.status, 'passing')
     assert.equal(daemon.checks.report('batch')?.output, 'nightly run done')
   })
