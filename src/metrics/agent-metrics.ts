@@ -143,8 +143,12 @@ export class AgentMetrics {
     ])
     counterOf(r, 'healthmon_refutations_total', 'Suspicions about this node that it refuted with a higher incarnation', stats('refutations'))
     counterOf(r, 'healthmon_mailbox_dropped_messages_total', 'Messages dropped because an actor mailbox was full', () => node()?.supervisor.stats.dropped ?? 0)
-    counterOf(r, 'healthmon_actor_restarts_total', 'Actors restarted by their supervisor after a failure', () => node()?.supervisor.stats.restarts ?? 0)
-    counterOf(r, 'healthmon_actors_stopped_total', 'Actors stopped for failing past their restart budget', () => node()?.supervisor.stats.stopped ?? 0)
+    counterFrom(r, 'healthmon_actor_restarts_total', 'Actors restarted by their supervisor: after a failure within the restart budget (kind=failure), or after the cooldown of one stopped past it (kind=cooldown)', ['kind'], () => [
+      [{ kind: 'failure' }, node()?.supervisor.stats.restarts ?? 0],
+      [{ kind: 'cooldown' }, node()?.supervisor.stats.revived ?? 0]
+    ])
+    counterOf(r, 'healthmon_actors_stopped_total', 'Actors stopped for failing past their restart budget (each is restarted after a cooldown of 30 s doubling to 5 min)', () => node()?.supervisor.stats.stopped ?? 0)
+    gaugeOf(r, 'healthmon_actors_stopped', 'Actors stopped now past their restart budget, waiting for their cooldown: their peers go unobserved by this node meanwhile', () => node()?.supervisor.stats.parked ?? 0)
     gaugeOf(r, 'healthmon_actors', 'Actors running (one per observed peer)', () => node()?.supervisor.stats.actors ?? 0)
     counterOf(r, 'healthmon_members_refused_total', 'Members not tracked because membersMax was reached', () => node()?.members.refused ?? 0)
     counterOf(r, 'healthmon_alert_log_dropped_total', 'Alert log entries dropped to stay within alertLogMax', () => node()?.alertLog.dropped ?? 0)

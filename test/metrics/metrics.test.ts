@@ -20,7 +20,7 @@ function fakeNode() {
     stats: { heartbeatsSent: 10, heartbeatsReceived: 40, verdictsPublished: 2, publishErrors: 0, refutations: 0 },
     antiEntropy: { stats: { syncs: 5, syncErrors: 1 } },
     validator: { dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, accepted: 45 },
-    supervisor: { stats: { actors: 3, restarts: 0, dropped: 0, stopped: 0 } },
+    supervisor: { stats: { actors: 3, restarts: 0, dropped: 0, stopped: 0, parked: 0, revived: 0 } },
     members: { refused: 0 },
     membership: { dropped: Object.fromEntries(TRUST_DROP_REASONS.map((r) => [r, 0])) as Record<TrustDropReason, number> },
     alertLog: { dropped: 0 },
@@ -157,7 +157,7 @@ describe('AgentMetrics', () => {
     node.stats.heartbeatsReceived = 55
     node.validator.dropped['sender-mismatch'] = 3
     node.membership.dropped['not-observer'] = 4
-    node.supervisor.stats = { actors: 3, restarts: 2, dropped: 9, stopped: 0 }
+    node.supervisor.stats = { actors: 3, restarts: 2, dropped: 9, stopped: 1, parked: 1, revived: 4 }
     node.view = { ...VIEW, self: { ...VIEW.self, status: 'degraded', awareness: 2 }, peers: VIEW.peers.map((p) => ({ ...p, state: 'alive' })) }
     api.requests.view['2xx'] = 20
     families = parsePrometheusTextFormat((await metrics.scrape()).text)
@@ -165,7 +165,9 @@ describe('AgentMetrics', () => {
     assert.equal(valueOf(family(families, 'healthmon_gossip_messages_rejected_total'), { reason: 'sender-mismatch' }), 3)
     assert.equal(valueOf(family(families, 'healthmon_membership_rejected_total'), { reason: 'not-observer' }), 4)
     assert.equal(valueOf(family(families, 'healthmon_mailbox_dropped_messages_total')), 9)
-    assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total')), 2)
+    assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total'), { kind: 'failure' }), 2)
+    assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total'), { kind: 'cooldown' }), 4)
+    assert.equal(valueOf(family(families, 'healthmon_actors_stopped')), 1)
     assert.equal(valueOf(family(families, 'healthmon_api_requests_total'), { route: 'view', status_class: '2xx' }), 20)
     assert.equal(valueOf(family(families, 'healthmon_peers'), { state: 'alive' }), 5)
     assert.equal(valueOf(family(families, 'healthmon_node_status'), { status: 'degraded' }), 1)
