@@ -162,7 +162,7 @@ export class Daemon {
       peerTrend: (peerId) => health.trends.trend(peerId)
     })
     this.nodeValue = node
-    metrics.attach({ node, api: () => this.apiStats(), health })
+    metrics.attach({ node, api: () => this.apiStats(), health, transport: () => transport.stats() })
     const checks = new CheckScheduler({
       checks: c.checks.map(resolveCheck),
       clock: this.clock,

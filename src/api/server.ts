@@ -15,7 +15,7 @@ import { errorJson, statusForCode } from './errors.ts'
 import { EventStream, STREAM_CONTENT_TYPE } from './event-stream.ts'
 import { HEADER_BYTES_MAX, HEADER_LINES_MAX, resolveLimits, type ApiLimitOptions, type ApiLimits } from './limits.ts'
 import { matchRoute, type ApiBackend, type ApiRouteName, type RouteMatch, type RouteOutcome } from './routes.ts'
-import { emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
+import { emptyClientErrors, emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
 import {
   checkSocketPathLength,
   claimSocketPath,
@@ -116,6 +116,7 @@ class SocketApiServer implements ApiServer {
     this.adminSocketPath = options.adminSocketPath
     this.counters = {
       connectionsActive: 0, connectionsTotal: 0, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 0,
+      clientErrorsByKind: emptyClientErrors(), errorsByCode: {},
       streamsActive: 0, streamsTotal: 0, streamsDropped: 0, viewCacheHits: 0,
       requests: emptyRequests()
     }
@@ -165,7 +166,10 @@ class SocketApiServer implements ApiServer {
   }
 
   stats(): ApiServerStats {
-    return { ...this.counters, connectionsActive: this.sockets.size, streamsActive: this.streams.size, requests: structuredClone(this.counters.requests) }
+    return {
+      ...this.counters, connectionsActive: this.sockets.size, streamsActive: this.streams.size, requests: structuredClone(this.counters.requests),
+      clientErrorsByKind: { ...this.counters.clientErrorsByKind }, errorsByCode: { ...this.counters.errorsByCode }
+    }
   }
 
   close(): Promise<void> {
@@ -197,6 +201,11 @@ class SocketApiServer implements ApiServer {
   /** Malformed requests and timeouts, caught by the parser before any request event. */
   private onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     this.counters.clientErrors += 1
+    const kind = error.code === 'ECONNRESET' ? 'reset'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout'
+      : error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large'
+      : 'malformed'
+    this.counters.clientErrorsByKind[kind] += 1
     if (error.code === 'ECONNRESET' || !socket.writable || this.responding.has(socket)) {
       socket.destroy()
       return
@@ -353,6 +362,7 @@ class SocketApiServer implements ApiServer {
   }
 
   private sendError(res: ServerResponse, route: ApiRouteName, code: ErrorCode, message: string, extra: SendOptions = {}): void {
+    this.counters.errorsByCode[code] = (this.counters.errorsByCode[code] ?? 0) + 1
     this.send(res, route, statusForCode(code), errorJson(code, message), extra)
   }
 

@@ -25,6 +25,8 @@ function fakeNode() {
     membership: { dropped: Object.fromEntries(TRUST_DROP_REASONS.map((r) => [r, 0])) as Record<TrustDropReason, number> },
     alertLog: { dropped: 0 },
     eventLog: { lastId: 7 },
+    events: { listenerErrors: 0 },
+    reports: { dropped: 0 },
     clusterView: (): ClusterView => node.view
   }
   return node satisfies NodeSource
@@ -34,7 +36,7 @@ function apiStats(): ApiServerStats {
   const requests = emptyRequests()
   requests.view['2xx'] = 12
   requests.other['4xx'] = 2
-  return { connectionsActive: 1, connectionsTotal: 20, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 1, streamsActive: 2, streamsTotal: 3, streamsDropped: 1, viewCacheHits: 4, requests }
+  return { connectionsActive: 1, connectionsTotal: 20, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 1, clientErrorsByKind: { timeout: 0, headers_too_large: 0, malformed: 1, reset: 0 }, errorsByCode: {}, streamsActive: 2, streamsTotal: 3, streamsDropped: 1, viewCacheHits: 4, requests }
 }
 
 function setup() {
