@@ -117,6 +117,13 @@ function get(socket: string, path: string, agent?: Agent, timeoutMs = 5000): Pro
   })
 }
 
+/** The agent's own figure for its live JS heap (nodejs_heap_size_used_bytes), in MB, after its latest GC. */
+async function heapUsedMb(a: AgentProcess): Promise<number | undefined> {
+  const answer = await get(a.socket, '/metrics').catch(() => undefined)
+  const bytes = answer === undefined ? undefined : /^nodejs_heap_size_used_bytes (\S+)$/m.exec(answer.body)?.[1]
+  return bytes === undefined ? undefined : Math.round(Number(bytes) / 1024 / 102.4) / 10
+}
+
 const up = (a: AgentProcess): boolean => a.child !== undefined && a.child.exitCode === null && a.child.signalCode === null
 const rssKb = (pid: number | undefined): number | undefined => {
   if (pid === undefined) return undefined
@@ -315,17 +322,21 @@ try {
   // --- RSS after warm-up and at the end ----------------------------------------------------------
   await sleep(clock, warmupMs)
   const rssAtWarmup = new Map(agents.map((a) => [a.index, { pid: a.child?.pid, kb: rssKb(a.child?.pid) }]))
+  const heapAtWarmup = new Map(await Promise.all(agents.map(async (a) => [a.index, await heapUsedMb(a)] as const)))
   await Promise.all([outsiderLoop, attackLoop, chaosLoop, watchLoop, loadLoop])
   // Let the last chaos action finish (a restart in flight), bounded.
   for (let i = 0; i < 120 && busy.size > 0; i++) await sleep(clock, 500)
   const loadSeconds = (clock.now() - startedAt) / 1000
-  const rss: Record<string, { warmupMb: number; endMb: number; growthPercent: number }> = {}
+  const rss: Record<string, { warmupMb: number; endMb: number; growthPercent: number; heapUsedWarmupMb: number | undefined; heapUsedEndMb: number | undefined }> = {}
   for (const a of agents) {
     const before = rssAtWarmup.get(a.index)
     if (before?.pid === undefined || before.pid !== a.child?.pid || before.kb === undefined) continue
     const end = rssKb(a.child?.pid)
     if (end === undefined) continue
-    rss[a.name] = { warmupMb: Math.round(before.kb / 102.4) / 10, endMb: Math.round(end / 102.4) / 10, growthPercent: Math.round((end - before.kb) / before.kb * 1000) / 10 }
+    rss[a.name] = {
+      warmupMb: Math.round(before.kb / 102.4) / 10, endMb: Math.round(end / 102.4) / 10, growthPercent: Math.round((end - before.kb) / before.kb * 1000) / 10,
+      heapUsedWarmupMb: heapAtWarmup.get(a.index), heapUsedEndMb: await heapUsedMb(a)
+    }
   }
   for (const h of httpAgents.values()) h.destroy()
   const growths = Object.values(rss).map((r) => r.growthPercent)
