@@ -4,7 +4,7 @@
  * - wire: --cases generated and mutated gossip messages (scripts/fuzz/wire-cases.ts) through the
  *   codec, the message validator and a ClusterNode's receive path (scripts/fuzz/wire-run.ts):
  *   cases per target, rejects by reason, throws (must be 0), cases no counter accounted for
- *   (must be 0), and the heap after a forced GC at 10 % of the run and at its end;
+ *   (must be 0), a tenth of the cases also as anti-entropy requests, and the heap after a forced GC at 10 % of the run and at its end;
  * - socket: malformed HTTP, huge headers and bodies, slowloris and a connection flood against a
  *   real unix socket server (scripts/fuzz/socket-run.ts): answers by status, hung connections,
  *   normal requests answered after each attack, the server's reject counters.
@@ -55,7 +55,7 @@ try {
   await rm(dir, { recursive: true, force: true })
 }
 
-const throws = wire.codec.throws + wire.validator.throws + wire.node.throws + wire.node.handlerErrors
+const throws = wire.codec.throws + wire.validator.throws + wire.node.throws + wire.node.handlerErrors + wire.sync.handlerErrors
 const failed = throws > 0 || wire.node.unaccounted > 0 || socket.hung > 0 || socket.healthyAfter !== socket.healthChecks
 const s = socket.stats
 console.log(JSON.stringify({
@@ -78,6 +78,7 @@ console.log(JSON.stringify({
       unsubscribedTopic: wire.node.unsubscribedTopic, trustRejected: wire.node.trustRejected, actorRestarts: wire.node.actorRestarts,
       members: wire.node.members, membersMax: wire.node.membersMax
     },
+    sync: wire.sync,
     heapMb: { atWarmup: heapAtWarmupMb, atEnd: heapAtEndMb, growth: heapAtWarmupMb === undefined ? undefined : Math.round((heapAtEndMb - heapAtWarmupMb) * 10) / 10 }
   },
   socket: {

@@ -45,4 +45,7 @@ test('2,000 fuzzed gossip messages: no throw anywhere, every reject counted, tab
   }
   assert.ok(r.node.accepted > 0 && r.validator.accepted > 0, 'some cases were valid and went past the validator')
   assert.ok(r.node.members <= r.node.membersMax)
+  assert.equal(r.sync.sent, 200)
+  assert.equal(r.sync.handlerErrors, 0, 'the anti-entropy handler never threw')
+  assert.equal(r.sync.answered, r.sync.sent, 'every sync request was answered')
 })
