@@ -82,6 +82,18 @@ describe('checks in a running agent', () => {
     assert.match(text, /^healthmon_check_runs_total\{check="port"\} \d+$/m)
   })
 
+  test('a real agent\'s /metrics is wired to every drop counter source (transport, gossipsub, events, API)', T, async () => {
+    const { text } = await httpRequest(daemon.config.socket, { path: '/metrics' })
+    for (const series of [
+      'healthmon_gossip_messages_rejected_total{reason="too-large"}', 'healthmon_gossipsub_messages_invalid_total{reason="invalid_signature"}',
+      'healthmon_gossipsub_rpc_errors_total{kind="recv"}', 'healthmon_gossip_validator_errors_total', 'healthmon_listener_errors_total{source="transport"}',
+      'healthmon_listener_errors_total{source="events"}', 'healthmon_reports_dropped_total', 'healthmon_actors_stopped',
+      'healthmon_actor_restarts_total{kind="cooldown"}', 'healthmon_api_client_errors_by_kind_total{kind="timeout"}'
+    ]) assert.ok(text.includes(`\n${series} `), `${series} on /metrics`)
+    // The earlier check-in refused on the read socket is counted by code.
+    assert.match(text, /^healthmon_api_errors_total\{code="ADMIN_SOCKET_REQUIRED"\} [1-9]\d*$/m)
+  })
+
   test('stopping the agent kills a plugin that is still running', T, async () => {
     await waitFor(() => leadersTagged(tag).length === 1, 'the slow plugin running')
     await daemon.stop()
