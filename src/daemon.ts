@@ -4,6 +4,7 @@ import { isLoopbackOnly } from './config/loopback.ts'
 import { assessHealth } from './api/health.ts'
 import type { ApiLimitOptions } from './api/limits.ts'
 import { startApiServer, type ApiBackend, type ApiServer } from './api/server.ts'
+import { sumStats } from './api/stats.ts'
 import { startConfiguredHttpListener } from './api/http-start.ts'
 import type { HttpListener } from './api/http-listener.ts'
 import { resolveCheck } from './checks/check-config.ts'
@@ -73,6 +74,8 @@ export class Daemon {
   private checksValue: CheckScheduler | undefined
   private api: ApiServer | undefined
   private http: HttpListener | undefined
+  /** The admin socket (check-ins, silences, force-leave: every write), served beside `api`. */
+  private adminApi: ApiServer | undefined
   private lag: LoopLagMonitor | undefined
   private lagTimer: Timer | undefined
   private healthValue: HealthRuntime | undefined
@@ -105,9 +108,14 @@ export class Daemon {
     return this.http
   }
 
-  /** The socket API's counters, while it serves. */
+  /** The socket API's counters (read and admin sockets together), while it serves. */
   apiStats(): ReturnType<ApiServer['stats']> | undefined {
-    return this.api?.stats()
+    return sumStats([this.api?.stats(), this.adminApi?.stats()])
+  }
+
+  /** The admin socket's path while it serves. */
+  get adminSocketPath(): string | undefined {
+    return this.adminApi?.socketPath
   }
 
   /** The running node; throws before start(). */
@@ -178,7 +186,7 @@ export class Daemon {
       peerTrend: (peerId) => health.trends.trend(peerId)
     })
     this.nodeValue = node
-    metrics.attach({ node, api: () => this.api?.stats(), http: () => this.http?.stats(), health })
+    metrics.attach({ node, api: () => this.apiStats(), http: () => this.http?.stats(), health, transport: () => transport.stats() })
     const checks = new CheckScheduler({
       checks: c.checks.map(resolveCheck),
       clock: this.clock,
@@ -221,13 +229,21 @@ export class Daemon {
         history: health.history === undefined ? undefined : (q) => health.query(q)
       }
       if (this.serveApi) {
+        const common = { ...this.apiLimits, clock: this.clock, backend }
         this.api = await startApiServer({
-          ...this.apiLimits,
+          ...common,
           socketPath: c.socket,
           socketGroup: c.socketGroup !== '' ? c.socketGroup : undefined,
-          clock: this.clock,
-          logger: this.logger.child({ component: 'api' }),
-          backend
+          access: 'read',
+          adminSocketPath: c.adminSocket,
+          logger: this.logger.child({ component: 'api' })
+        })
+        this.adminApi = await startApiServer({
+          ...common,
+          socketPath: c.adminSocket,
+          socketKey: 'adminSocket',
+          access: 'admin',
+          logger: this.logger.child({ component: 'api', socket: 'admin' })
         })
       }
       this.http = await startConfiguredHttpListener(c, { ...this.apiLimits, backend, clock: this.clock, logger: this.logger.child({ component: 'http' }) })
@@ -235,6 +251,7 @@ export class Daemon {
       await node.start()
     } catch (err) {
       await this.http?.close()
+      await this.adminApi?.close()
       await this.api?.close()
       health.stop()
       await transport.stop().catch(() => {})
@@ -252,8 +269,8 @@ export class Daemon {
     }, c.heartbeatIntervalMs)
     for (const address of c.expect) node.registerNode(address)
     this.state = 'running'
-    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}; http ${this.http?.url ?? 'off'}`)
-    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath, http: this.http?.url }, 'agent started')
+    this.systemd?.ready(`serving on ${transport.listenAddresses().join(', ')}; socket ${this.api?.socketPath ?? 'off'}; admin socket ${this.adminApi?.socketPath ?? 'off'}; http ${this.http?.url ?? 'off'}`)
+    this.logger.info({ id: node.id, node: c.name, cluster: c.cluster, incarnation: node.incarnation, addrs: transport.listenAddresses(), socket: this.api?.socketPath, adminSocket: this.adminApi?.socketPath, http: this.http?.url }, 'agent started')
   }
 
   private makeAlerts(node: ClusterNode, health: HealthRuntime, checks: CheckScheduler): AlertRuntime {
@@ -280,7 +297,7 @@ export class Daemon {
         observersOf: (s) => node.observersOf(s),
         isLive: (id) => node.isLiveMember(id),
         nameOf: (id) => (id === node.id ? c.name : node.members.get(id)?.name),
-        facts: () => ({ eventLoopLagMs: this.lastLagMs, awareness: node.selfView().awareness, isolated: node.isolated() })
+        facts: () => ({ eventLoopLagMs: this.lastLagMs, awareness: node.selfView().awareness, isolated: node.isolated(), actorsStopped: node.stoppedActors() })
       }
     })
   }
@@ -297,6 +314,7 @@ export class Daemon {
     this.healthValue?.stop()
     await this.nodeValue?.stop({ leave: options.leave ?? true, leaveTimeoutMs: 1000 })
     await this.http?.close()
+    await this.adminApi?.close()
     await this.api?.close()
     await told
     this.state = 'stopped'

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   BAD_REQUEST: 'the request was malformed',
   NOT_FOUND: 'no such path',
   METHOD_NOT_ALLOWED: 'the path exists but not for this method',
+  ADMIN_SOCKET_REQUIRED: 'the request changes state and is served only on the admin socket (adminSocket, mode 0600: the agent\'s user and root)',
+  SOCKET_DIR_UNSAFE: 'the socket\'s directory is writable by others (world-writable without the sticky bit, or owned by another non-root user), so the socket could be replaced; fix its owner or mode',
   PAYLOAD_TOO_LARGE: 'the request body exceeded the limit',
   TOO_MANY_REQUESTS: 'the connection or request limit was reached',
   UNAVAILABLE: 'the agent is starting or stopping, or its state could not be read',

@@ -8,6 +8,8 @@ export interface ActorContext {
 /** An actor's logic and private state. One message at a time; a returned promise is awaited. */
 export interface Behaviour<M> {
   receive(message: M): void | Promise<void>
+  /** Releases timers and the like; called when the actor is parked (see CellHooks.park). */
+  dispose?(): void
 }
 
 export interface ActorStats {
@@ -41,6 +43,11 @@ export interface CellHooks {
   dropped(count: number): void
   /** The cell stopped, by stop() or after failing too often; called once. */
   stopped(): void
+  /**
+   * Out of restart budget: true parks the cell instead of stopping it (the supervisor revives it
+   * later with revive()); false (or absent) stops it for good.
+   */
+  park?(): boolean
 }
 
 /**
@@ -81,6 +88,8 @@ export class ActorCell<M> implements ActorRef<M> {
   private behaviour: Behaviour<M>
   private readonly schedule: Scheduler
   private halted = false
+  /** Out of restart budget, waiting to be revived: refuses and counts sends, handles nothing. */
+  private parkedState = false
   private running = false
   /** Settles when the async receive in flight (if any) has finished and the loop moved on. */
   private inflight: Promise<void> | undefined
@@ -114,9 +123,32 @@ export class ActorCell<M> implements ActorRef<M> {
     return this.halted
   }
 
+  /** Parked after its restart budget ran out, until revive(). */
+  get parked(): boolean {
+    return this.parkedState && !this.halted
+  }
+
+  /**
+   * Brings a parked cell back with a fresh behaviour from the factory. False when it is not
+   * parked, or when the factory throws (then it stays parked and the error is returned to the
+   * supervisor as `error`).
+   */
+  revive(): { ok: true } | { ok: false; error?: unknown } {
+    if (!this.parked) return { ok: false }
+    try {
+      this.behaviour = this.factory(this.context)
+    } catch (error) {
+      return { ok: false, error }
+    }
+    this.parkedState = false
+    this.restartCount++
+    return { ok: true }
+  }
+
   send(message: M): boolean {
-    if (this.halted || !this.mailbox.offer(message)) {
-      if (this.halted) this.otherDropped++
+    const refused = this.halted || this.parkedState
+    if (refused || !this.mailbox.offer(message)) {
+      if (refused) this.otherDropped++
       this.hooks.dropped(1)
       return false
     }
@@ -144,6 +176,18 @@ export class ActorCell<M> implements ActorRef<M> {
     this.hooks.stopped()
   }
 
+  /** Out of budget but to be revived: drop the queue and the behaviour's timers, keep the ref valid. */
+  private park(): void {
+    this.parkedState = true
+    const discarded = this.mailbox.clear()
+    if (discarded > 0) this.hooks.dropped(discarded)
+    try {
+      this.behaviour.dispose?.()
+    } catch {
+      // A failing dispose is one more symptom of the failure already being handled.
+    }
+  }
+
   /**
    * The loop: handles queued messages until the mailbox is empty, THROUGHPUT of them at most
    * before it yields (reschedules itself), or until a receive returns a promise (then the async
@@ -151,7 +195,7 @@ export class ActorCell<M> implements ActorRef<M> {
    */
   private run(): void {
     let batch = 0
-    while (!this.halted && this.mailbox.length > 0) {
+    while (!this.halted && !this.parkedState && this.mailbox.length > 0) {
       if (++batch > THROUGHPUT) {
         this.schedule(this.runTask)
         return
@@ -193,7 +237,8 @@ export class ActorCell<M> implements ActorRef<M> {
     let cause = error
     for (;;) {
       if (!this.hooks.allowRestart()) {
-        this.halt()
+        if (this.hooks.park?.() === true) this.park()
+        else this.halt()
         this.hooks.failed(cause, 'stopped')
         return
       }

@@ -1,5 +1,14 @@
-import type { Clock } from '../runtime/clock.ts'
+import type { Clock, Timer } from '../runtime/clock.ts'
 import { ActorCell, type ActorContext, type ActorRef, type Behaviour, type Scheduler } from './actor.ts'
+
+/**
+ * The agent's revival cooldown for an actor stopped by its restart budget: 30 s, doubling on each
+ * further stop up to 5 min. Long enough that a peer whose data keeps crashing its actor costs a
+ * few failures per cooldown; short enough that a transient cause (a bad message burst) leaves
+ * that peer unobserved for half a minute, not for good.
+ */
+export const ACTOR_REVIVE_AFTER_MS_MIN = 30_000
+export const ACTOR_REVIVE_AFTER_MS_MAX = 300_000
 
 export interface SupervisorOptions {
   /** Limit: messages each actor's mailbox holds; further sends are dropped and counted. */
@@ -24,6 +33,18 @@ export interface SupervisorOptions {
    * queueMicrotask; the simulator passes its synchronous run queue.
    */
   schedule?: Scheduler
+  /**
+   * Revival of actors stopped by their restart budget: when set, such an actor is parked (its
+   * ref stays valid, sends are refused and counted) and brought back with a fresh behaviour after
+   * this cooldown, which doubles on each further stop up to reviveAfterMsMax and starts again from
+   * here once the actor has run for reviveAfterMsMax without being stopped. Absent: the actor
+   * stays stopped and leaves the registry (the owner must spawn it again).
+   */
+  reviveAfterMsMin?: number
+  /** The longest cooldown; default 10 x reviveAfterMsMin. */
+  reviveAfterMsMax?: number
+  /** Told when a parked actor comes back (after `cooldownMs`) or fails to (its factory threw). */
+  onRevive?: (name: string, outcome: 'revived' | 'failed', cooldownMs: number, error?: unknown) => void
 }
 
 export interface SupervisorStats {
@@ -33,15 +54,28 @@ export interface SupervisorStats {
   restarts: number
   /** Messages dropped so far, over all actors (see ActorStats.dropped). */
   dropped: number
-  /** Actors stopped because they failed more than restartsMax times in the window. */
+  /** Actors stopped because they failed more than restartsMax times in the window (a total). */
   stopped: number
+  /** Actors parked now, out of restart budget and waiting for their cooldown (with revival on). */
+  parked: number
+  /** Parked actors brought back so far. */
+  revived: number
+}
+
+/** One actor's revival state, kept across its parkings. */
+interface Revival {
+  cooldownMs: number
+  /** When it was last revived (or spawned): a long run since resets the cooldown. */
+  sinceMs: number
+  timer: Timer | undefined
 }
 
 /**
  * Owns a set of named actors and restarts the ones that fail ("let it crash", Erlang/OTP): a
  * failing actor gets a fresh behaviour from its factory and carries on with its next message, so
- * one peer's bad data never takes the daemon down. A stopped actor leaves the registry, and its
- * name can be spawned again.
+ * one peer's bad data never takes the daemon down. An actor out of restart budget is parked and
+ * revived after a cooldown when reviveAfterMsMin is set; otherwise, and after stop(), it leaves
+ * the registry and its name can be spawned again.
  */
 export class Supervisor {
   private readonly options: SupervisorOptions
@@ -49,9 +83,13 @@ export class Supervisor {
   private restartsTotal = 0
   private droppedTotal = 0
   private stoppedTotal = 0
+  private revivedTotal = 0
+  private readonly revivals = new Map<string, Revival>()
 
   constructor(options: SupervisorOptions) {
-    const { mailboxLengthMax, restartsMax, restartWindowMs } = options
+    const { mailboxLengthMax, restartsMax, restartWindowMs, reviveAfterMsMin, reviveAfterMsMax } = options
+    if (reviveAfterMsMin !== undefined && !(reviveAfterMsMin > 0)) throw new RangeError(`reviveAfterMsMin must be > 0, got ${reviveAfterMsMin}`)
+    if (reviveAfterMsMax !== undefined && !(reviveAfterMsMax >= (reviveAfterMsMin ?? 0))) throw new RangeError(`reviveAfterMsMax must be >= reviveAfterMsMin, got ${reviveAfterMsMax}`)
     if (!Number.isInteger(mailboxLengthMax) || mailboxLengthMax < 1) throw new RangeError(`mailboxLengthMax must be an integer >= 1, got ${mailboxLengthMax}`)
     if (!Number.isInteger(restartsMax) || restartsMax < 0) throw new RangeError(`restartsMax must be an integer >= 0, got ${restartsMax}`)
     if (!(restartWindowMs >= 0)) throw new RangeError(`restartWindowMs must be >= 0, got ${restartWindowMs}`)
@@ -68,6 +106,7 @@ export class Supervisor {
     const { clock, restartsMax, restartWindowMs, onFailure } = this.options
     // Times of this actor's restarts inside the window; never more than restartsMax entries.
     const restartTimes: number[] = []
+    const revives = this.options.reviveAfterMsMin !== undefined
     const cell: ActorCell<M> = new ActorCell<M>(name, this.options.mailboxLengthMax, factory, {
       allowRestart: () => {
         const now = clock.now()
@@ -89,11 +128,63 @@ export class Supervisor {
         this.droppedTotal += count
       },
       stopped: () => {
-        if (this.cells.get(name) === cell) this.cells.delete(name)
+        if (this.cells.get(name) === cell) {
+          this.cells.delete(name)
+          this.revivals.get(name)?.timer?.cancel()
+          this.revivals.delete(name)
+        }
+      },
+      park: () => {
+        if (!revives) return false
+        this.scheduleRevival(name, cell, restartTimes)
+        return true
       }
     }, this.options.schedule)
     this.cells.set(name, cell)
     return cell
+  }
+
+  /**
+   * Parks `cell` for its cooldown, then revives it with an empty restart window. The cooldown
+   * doubles on every parking unless the actor ran for reviveAfterMsMax since its last revival.
+   */
+  private scheduleRevival(name: string, cell: ActorCell<unknown>, restartTimes: number[]): void {
+    const { clock, onRevive } = this.options
+    const min = this.options.reviveAfterMsMin!
+    const max = this.options.reviveAfterMsMax ?? 10 * min
+    const now = clock.now()
+    let revival = this.revivals.get(name)
+    if (revival === undefined || now - revival.sinceMs >= max) {
+      revival = { cooldownMs: min, sinceMs: now, timer: undefined }
+      this.revivals.set(name, revival)
+    } else if (revival.timer === undefined) {
+      revival.cooldownMs = Math.min(max, revival.cooldownMs * 2)
+    }
+    const entry = revival
+    const cooldownMs = entry.cooldownMs
+    entry.timer?.cancel()
+    entry.timer = clock.setTimeout(() => {
+      entry.timer = undefined
+      if (this.cells.get(name) !== cell || !cell.parked) return
+      restartTimes.length = 0
+      const outcome = cell.revive()
+      const report = (result: 'revived' | 'failed', error?: unknown): void => {
+        try {
+          onRevive?.(name, result, cooldownMs, error)
+        } catch {
+          // Reporting must not stop revivals.
+        }
+      }
+      if (outcome.ok) {
+        this.revivedTotal++
+        entry.sinceMs = clock.now()
+        report('revived')
+        return
+      }
+      // The factory threw: still parked; try again after a doubled cooldown.
+      report('failed', outcome.error)
+      this.scheduleRevival(name, cell, restartTimes)
+    }, cooldownMs)
   }
 
   get(name: string): ActorRef<unknown> | undefined {
@@ -112,10 +203,20 @@ export class Supervisor {
 
   /** Stops every actor at once and resolves when all in-flight messages have finished. */
   async stopAll(): Promise<void> {
+    for (const revival of this.revivals.values()) revival.timer?.cancel()
+    this.revivals.clear()
     await Promise.all([...this.cells.values()].map((cell) => cell.stop()))
   }
 
+  /** Actors parked now (out of restart budget, waiting to be revived). */
+  parkedCount(): number {
+    let n = 0
+    for (const cell of this.cells.values()) if (cell.parked) n++
+    return n
+  }
+
   get stats(): SupervisorStats {
-    return { actors: this.cells.size, restarts: this.restartsTotal, dropped: this.droppedTotal, stopped: this.stoppedTotal }
+    const parked = this.parkedCount()
+    return { actors: this.cells.size - parked, restarts: this.restartsTotal, dropped: this.droppedTotal, stopped: this.stoppedTotal, parked, revived: this.revivedTotal }
   }
 }

@@ -52,6 +52,10 @@ export const BUILTIN_RULES: readonly AlertRuleConfig[] = [
     annotations: { summary: 'The agent on {{ $labels.node }} lags {{ $value }} ms behind its event loop' }
   },
   {
+    name: 'PeerActorsStopped', node: 'actorsStopped', severity: 'warning',
+    annotations: { summary: '{{ $value }} peer actors on {{ $labels.node }} failed past their restart budget; they restart after a cooldown, and their peers go unobserved here until then' }
+  },
+  {
     name: 'NodeIsolated', node: 'isolated', severity: 'critical',
     annotations: { summary: '{{ $labels.node }} lost most of its subjects at once while the cluster says they live: it is isolated' }
   },

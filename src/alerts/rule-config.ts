@@ -19,12 +19,13 @@ import { TREND_DEFAULTS, type TrendOptions } from './trend.ts'
  *   `perCore`, `trend` or `adaptive`): one alert per matching series;
  * - `check` (an id or `*`) + `statuses`: one alert per check whose status is listed;
  * - `peerState`: one alert per peer in that state;
- * - `node`: a fact about this node itself (`eventLoopLagMs`, `awareness`, `isolated`).
+ * - `node`: a fact about this node itself (`eventLoopLagMs`, `awareness`, `isolated`,
+ *   `actorsStopped`: peer actors parked past their restart budget, waiting for their cooldown).
  * Severity: the `critical` range gives critical; the `warning` range gives `severity` (default
  * warning, so `severity: info` makes an informational threshold); a rule without ranges fires at
  * `severity` whenever its condition holds (a listed status, the peer state, a non-zero value).
  */
-export const NODE_FACTS = ['eventLoopLagMs', 'awareness', 'isolated'] as const
+export const NODE_FACTS = ['eventLoopLagMs', 'awareness', 'isolated', 'actorsStopped'] as const
 export type NodeFact = (typeof NODE_FACTS)[number]
 
 export const RULES_MAX = 500

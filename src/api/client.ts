@@ -18,6 +18,11 @@ export interface ApiClientOptions {
   timeoutMs?: number
   /** Largest response body accepted, in bytes; beyond it the call fails. Default 64 MiB. */
   responseBytesMax?: number
+  /**
+   * 'admin' when `socketPath` is the admin socket (mode 0600): permission denied then says that
+   * only the agent's user and root may connect. Default 'read'.
+   */
+  socket?: 'read' | 'admin'
 }
 
 export const CLIENT_TIMEOUT_MS_DEFAULT = 5000
@@ -44,7 +49,7 @@ function isErrorBody(body: unknown): boolean {
   return typeof body === 'object' && body !== null && 'error' in body
 }
 
-function connectionError(socketPath: string, error: unknown): HealthmonError {
+function connectionError(socketPath: string, error: unknown, socket: 'read' | 'admin' = 'read'): HealthmonError {
   if (error instanceof HealthmonError) return error
   const errno = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
   const cause = { cause: error }
@@ -55,6 +60,9 @@ function connectionError(socketPath: string, error: unknown): HealthmonError {
       return new HealthmonError('AGENT_UNREACHABLE', `no agent is listening on ${socketPath}: connection refused (a stale socket)`, cause)
     case 'EACCES':
     case 'EPERM':
+      if (socket === 'admin') {
+        return new HealthmonError('AGENT_UNREACHABLE', `permission denied on the admin socket ${socketPath}: it is open only to the agent's user and root; run this command as that user (e.g. with sudo -u) or as root`, cause)
+      }
       return new HealthmonError('AGENT_UNREACHABLE', `permission denied on ${socketPath}; run as the agent's user or a member of the socket's group`, cause)
     case 'ECONNRESET':
     case 'EPIPE':
@@ -68,11 +76,13 @@ export class ApiClient {
   readonly socketPath: string
   private readonly timeoutMs: number
   private readonly responseBytesMax: number
+  private readonly socket: 'read' | 'admin'
 
   constructor(socketPath: string, options: ApiClientOptions = {}) {
     this.socketPath = socketPath
     this.timeoutMs = options.timeoutMs ?? CLIENT_TIMEOUT_MS_DEFAULT
     this.responseBytesMax = options.responseBytesMax ?? RESPONSE_BYTES_MAX_DEFAULT
+    this.socket = options.socket ?? 'read'
   }
 
   /**
@@ -121,7 +131,7 @@ export class ApiClient {
       req.on('timeout', () => {
         fail(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} did not answer within ${this.timeoutMs} ms`))
       })
-      req.on('error', (error) => fail(connectionError(socketPath, error)))
+      req.on('error', (error) => fail(connectionError(socketPath, error, this.socket)))
       req.on('response', (res) => {
         const tooLarge = (): HealthmonError =>
           new HealthmonError('PAYLOAD_TOO_LARGE', `the agent on ${socketPath} sent more than ${bytesMax} bytes for ${path}`)
@@ -136,7 +146,7 @@ export class ApiClient {
           if (size > bytesMax) fail(tooLarge())
           else chunks.push(chunk)
         })
-        res.on('error', (error) => fail(connectionError(socketPath, error)))
+        res.on('error', (error) => fail(connectionError(socketPath, error, this.socket)))
         res.on('close', () => {
           if (!res.complete) fail(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} closed the connection mid-answer`))
         })
@@ -194,7 +204,7 @@ export class ApiClient {
       options.signal?.addEventListener('abort', onAbort)
       let silenceMs = this.timeoutMs
       req.on('timeout', () => finish(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} sent nothing for ${silenceMs} ms`)))
-      req.on('error', (error) => finish(connectionError(socketPath, error)))
+      req.on('error', (error) => finish(connectionError(socketPath, error, this.socket)))
       req.on('response', (res) => {
         const status = res.statusCode ?? 0
         if (status !== 200) {
@@ -246,7 +256,7 @@ export class ApiClient {
         res.on('close', () => {
           if (!res.complete) finish(new HealthmonError('AGENT_UNREACHABLE', `the agent on ${socketPath} closed the event stream abruptly`))
         })
-        res.on('error', (error) => finish(connectionError(socketPath, error)))
+        res.on('error', (error) => finish(connectionError(socketPath, error, this.socket)))
       })
       req.end()
     })

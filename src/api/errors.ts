@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   SILENCES_FULL: 409,
   MEMBER_ALIVE: 409,
   STORE_UNAVAILABLE: 503,
+  ADMIN_SOCKET_REQUIRED: 403,
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_REQUESTS: 429,
@@ -59,7 +60,7 @@ export function apiErrorFrom(status: number, body: unknown): ApiError {
   const error = typeof body === 'object' && body !== null ? (body as Partial<ErrorBody>).error : undefined
   const message = typeof error?.message === 'string' && error.message !== '' ? error.message : `the agent answered HTTP ${status}`
   if (isErrorCode(error?.code)) return new ApiError(error.code, message, status)
-  const code: ErrorCode = status === 404 ? 'NOT_FOUND' : status === 429 ? 'TOO_MANY_REQUESTS' : status >= 500 ? 'UNAVAILABLE' : 'BAD_REQUEST'
+  const code: ErrorCode = status === 403 ? 'ADMIN_SOCKET_REQUIRED' : status === 404 ? 'NOT_FOUND' : status === 429 ? 'TOO_MANY_REQUESTS' : status >= 500 ? 'UNAVAILABLE' : 'BAD_REQUEST'
   const suffix = typeof error?.code === 'string' ? ` (${error.code})` : ''
   return new ApiError(code, `${message}${suffix}`, status)
 }

@@ -19,9 +19,13 @@
  *   GET /metrics                  -> Prometheus text format
  *   GET /v1/checks                -> ChecksResponse
  *   POST /v1/checks/{id}/pass|warn|fail -> CheckDetail (a TTL check's check-in; body {"note"}),
+ *                                    admin socket only (403 ADMIN_SOCKET_REQUIRED on the read socket),
  *                                    404 CHECK_NOT_FOUND, 400 CHECK_NOT_TTL
  *
- * HEAD is accepted wherever GET is; each route declares its methods (405 with Allow otherwise). Each route declares its query parameters (query.ts); an
+ * HEAD is accepted wherever GET is; each route declares its methods (405 with Allow otherwise). Each
+ * route declares its access: 'read' routes are served on every socket, 'admin' routes (anything that
+ * changes state) only on the admin socket; the server enforces it per listener (403
+ * ADMIN_SOCKET_REQUIRED elsewhere, see access.ts). Each route declares its query parameters (query.ts); an
  * unknown one, a repeated one or a bad value is a 400 naming the parameter. Full reference:
  * src/api/API.md.
  */
@@ -160,9 +164,15 @@ export interface RouteContext {
 
 export type RouteHandler = (backend: ApiBackend, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>
 
+/**
+ * Who may call a route: 'read' on any socket, 'admin' only on the admin socket (owner-only file
+ * mode), because it changes the agent's state.
+ */
+export type RouteAccess = 'read' | 'admin'
+
 export type RouteMatch =
-  | { route: ApiRouteName; run: RouteHandler }
-  | { route: ApiRouteName; error: RouteError; allow?: string }
+  | { route: ApiRouteName; access: RouteAccess; run: RouteHandler }
+  | { route: ApiRouteName; access?: RouteAccess; error: RouteError; allow?: string }
 
 /** Methods the read routes accept, as sent in the Allow header of a 405. */
 export const ALLOWED_METHODS = 'GET, HEAD'
@@ -172,6 +182,8 @@ interface RouteDefinition {
   route: ApiRouteName
   /** The methods it answers; others get a 405. */
   methods: readonly string[]
+  /** 'admin-for-writes': its GET/HEAD are read routes, its other methods admin ones (GET and POST /v1/silences). */
+  access: RouteAccess | 'admin-for-writes'
   /** Parses the query; a string is the 400's message. */
   bind(pathname: string, query: string): RouteHandler | string
 }
@@ -188,11 +200,13 @@ function define<S extends ParamSpec>(
   route: ApiRouteName,
   params: S,
   handle: (backend: ApiBackend, values: ParamValues<S>, context: RouteContext) => RouteOutcome | Promise<RouteOutcome>,
-  methods: readonly string[] = READ_METHODS
+  methods: readonly string[] = READ_METHODS,
+  access: RouteDefinition['access'] = 'read'
 ): RouteDefinition {
   return {
     route,
     methods,
+    access,
     bind(pathname, query) {
       const values = parseQuery(pathname, query, params)
       if (typeof values === 'string') return values
@@ -230,7 +244,7 @@ const FIXED_ROUTES: Readonly<Record<string, RouteDefinition>> = {
     const request = jsonBody(context.body, 'a silence: {"matchers": ["alertname=PeerDead"], "duration": "2h", "createdBy": "...", "comment": "..."}')
     if ('code' in request) return { error: request }
     return { json: alerts.addSilence(request.value as SilenceRequest), status: 201 }
-  }), ['GET', 'HEAD', 'POST']),
+  }), ['GET', 'HEAD', 'POST'], 'admin-for-writes'),
   '/v1/events': define('events', { after: integerParam(0, Number.MAX_SAFE_INTEGER), limit: integerParam(1, EVENTS_LIMIT_MAX) }, (backend, q) => {
     const feed = backend.events
     const body: EventsResponse = { events: feed.after(q.after ?? 0, q.limit ?? EVENTS_LIMIT_MAX).map(eventEntry), firstId: feed.firstId, lastId: feed.lastId }
@@ -288,7 +302,7 @@ function jsonBody(body: Buffer, expected: string): { value: object } | RouteErro
 const SILENCES_PREFIX = '/v1/silences/'
 
 function silenceRoute(id: string): RouteDefinition {
-  return define('silence', {}, (backend) => withAlerts(backend, (alerts) => ({ json: alerts.expireSilence(id) })), ['DELETE'])
+  return define('silence', {}, (backend) => withAlerts(backend, (alerts) => ({ json: alerts.expireSilence(id) })), ['DELETE'], 'admin')
 }
 
 const MEMBERS_PREFIX = '/v1/members/'
@@ -301,7 +315,7 @@ function forceLeaveRoute(idOrName: string): RouteDefinition {
     if (outcome.ok) return { json: { id: outcome.id, name: outcome.name, cluster: outcome.cluster } }
     if (outcome.reason === 'not-found') return { error: { code: 'PEER_NOT_FOUND', message: `no member with id or name "${idOrName}" is known` } }
     return { error: { code: 'MEMBER_ALIVE', message: `"${idOrName}" is ${outcome.state} in this node's view; only a dead member can be forced out (stop it, wait until it is dead, or let it leave by itself)` } }
-  }, ['POST'])
+  }, ['POST'], 'admin')
 }
 
 const CHECKS_PREFIX = '/v1/checks/'
@@ -314,7 +328,7 @@ function checkInRoute(id: string, status: CheckInStatus): RouteDefinition {
     if (outcome.ok) return { json: outcome.check }
     const code: ErrorCode = outcome.reason === 'not-found' ? 'CHECK_NOT_FOUND' : outcome.reason === 'not-ttl' ? 'CHECK_NOT_TTL' : 'BAD_REQUEST'
     return { error: { code, message: outcome.message } }
-  }, ['POST'])
+  }, ['POST'], 'admin')
 }
 
 const PEERS_PREFIX = '/v1/peers/'
@@ -380,7 +394,9 @@ export function matchRoute(method: string, target: string): RouteMatch {
     }
     definition = kind === 'check_in' ? checkInRoute(id, checkIn!) : kind === 'silence' ? silenceRoute(id) : kind === 'force_leave' ? forceLeaveRoute(id) : peerRoute(id)
   }
+  const declared = definition!.access
+  const access: RouteAccess = declared === 'admin-for-writes' ? (READ_METHODS.includes(method) ? 'read' : 'admin') : declared
   const run = definition!.bind(pathname, query)
-  if (typeof run === 'string') return { route, error: { code: 'BAD_REQUEST', message: run } }
-  return { route, run }
+  if (typeof run === 'string') return { route, access, error: { code: 'BAD_REQUEST', message: run } }
+  return { route, access, run }
 }

@@ -17,7 +17,9 @@ import { errorJson, statusForCode } from './errors.ts'
 import { EventStream, STREAM_CONTENT_TYPE } from './event-stream.ts'
 import { HEADER_BYTES_MAX, HEADER_LINES_MAX, resolveLimits, type ApiLimitOptions, type ApiLimits } from './limits.ts'
 import { matchRoute, type ApiBackend, type ApiRouteName, type RouteError, type RouteMatch, type RouteOutcome } from './routes.ts'
-import { emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
+import { emptyClientErrors, emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
+import { accessDenied, SOCKET_MODE, type ListenerAccess } from './access.ts'
+import { assertSafeSocketDir } from './socket-dir-safety.ts'
 import {
   checkSocketPathLength,
   claimSocketPath,
@@ -37,11 +39,24 @@ export interface ApiHandlerOptions extends ApiLimitOptions {
   logger: Logger
   /** Time for `since=10m`, stream heartbeats and the view cache. Default: the system clock. */
   clock?: Clock
+  /**
+   * 'read' (default) serves read routes only and answers 403 ADMIN_SOCKET_REQUIRED to admin routes;
+   * 'admin' serves every route, owner-only (access.ts). A listener with a RequestGate (the TCP
+   * listener) applies its own, stricter rules instead.
+   */
+  access?: ListenerAccess
+  /** The admin socket's path, named in a read listener's 403 so the caller knows where to go. */
+  adminSocketPath?: string
 }
 
 export interface ApiServerOptions extends ApiHandlerOptions {
-  /** Where to listen. Its directory is created (0750) if missing; the socket gets mode 0660. */
+  /**
+   * Where to listen. Its directory is created (0750) if missing and refused when others could
+   * write to it (socket-dir-safety.ts); the socket gets mode 0660, or 0600 for an admin listener.
+   */
   socketPath: string
+  /** The config key the socket path came from, named in start-up errors. Default 'socket'. */
+  socketKey?: string
   /** Group (name or gid) given the socket, so its members may query the agent. Default: unchanged. */
   socketGroup?: string | number
 }
@@ -71,6 +86,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { socketPath, logger } = options
   checkSocketPathLength(socketPath)
   await ensureSocketDir(socketPath)
+  await assertSafeSocketDir(socketPath, options.socketKey ?? 'socket')
   await claimSocketPath(socketPath, logger)
   const bindPath = privateBindPath(socketPath)
   await clearPrivatePath(bindPath)
@@ -87,12 +103,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     })
   }
   try {
-    identity = await publishSocket(bindPath, socketPath, options.socketGroup)
+    const access = options.access ?? 'read'
+    // The admin socket is the owner's alone: no group, whatever socketGroup says.
+    identity = await publishSocket(bindPath, socketPath, access === 'admin' ? undefined : options.socketGroup, SOCKET_MODE[access])
   } catch (error) {
     await api.close()
     throw error
   }
-  logger.info({ socket: socketPath }, 'api listening')
+  logger.info({ socket: socketPath, access: options.access ?? 'read' }, 'api listening')
   return api
 }
 
@@ -113,6 +131,8 @@ export class ApiHttpServer {
   private readonly clock: Clock
   private readonly streams = new Set<EventStream>()
   private readonly gate: RequestGate | undefined
+  private readonly access: ListenerAccess
+  private readonly adminSocketPath: string | undefined
   /** The last serialized GET /v1/view answer (see viewCacheMs in limits.ts). */
   private viewCache: { body: Buffer; atMs: number; lastEventId: number } | undefined
   private closing = false
@@ -120,6 +140,8 @@ export class ApiHttpServer {
 
   constructor(options: ApiHandlerOptions, settings: ApiLimits, gate?: RequestGate) {
     this.gate = gate
+    this.access = options.access ?? 'read'
+    this.adminSocketPath = options.adminSocketPath
     this.backend = options.backend
     this.logger = options.logger
     this.settings = settings
@@ -127,7 +149,8 @@ export class ApiHttpServer {
     this.counters = {
       connectionsActive: 0, connectionsTotal: 0, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 0,
       streamsActive: 0, streamsTotal: 0, streamsDropped: 0, viewCacheHits: 0,
-      requests: emptyRequests()
+      requests: emptyRequests(),
+      clientErrorsByKind: emptyClientErrors(), errorsByCode: {}
     }
     this.server = createServer({
       headersTimeout: settings.headersTimeoutMs,
@@ -183,7 +206,10 @@ export class ApiHttpServer {
   }
 
   stats(): ApiServerStats {
-    return { ...this.counters, connectionsActive: this.sockets.size, streamsActive: this.streams.size, requests: structuredClone(this.counters.requests) }
+    return {
+      ...this.counters, connectionsActive: this.sockets.size, streamsActive: this.streams.size, requests: structuredClone(this.counters.requests),
+      clientErrorsByKind: { ...this.counters.clientErrorsByKind }, errorsByCode: { ...this.counters.errorsByCode }
+    }
   }
 
   /** Stops serving; `afterStop` (the listener's own clean-up) runs once, after the last connection ends. Idempotent. */
@@ -215,6 +241,11 @@ export class ApiHttpServer {
   /** Malformed requests and timeouts, caught by the parser before any request event. */
   private onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     this.counters.clientErrors += 1
+    const kind = error.code === 'ECONNRESET' ? 'reset'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout'
+      : error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large'
+      : 'malformed'
+    this.counters.clientErrorsByKind[kind] += 1
     if (error.code === 'ECONNRESET' || !socket.writable || this.responding.has(socket)) {
       socket.destroy()
       return
@@ -237,6 +268,12 @@ export class ApiHttpServer {
     }
     if (this.closing) {
       this.sendError(res, match.route, 'UNAVAILABLE', 'the agent is shutting down', { close: true })
+      return
+    }
+    const denied = this.gate === undefined ? accessDenied(match, this.access, this.adminSocketPath) : undefined
+    if (denied !== undefined) {
+      // Closed after the answer: the body is never read on a socket that may not use it.
+      this.sendError(res, match.route, denied.code, denied.message, { close: true })
       return
     }
     const limit = this.settings.requestBodyBytesMax
@@ -371,6 +408,7 @@ export class ApiHttpServer {
   }
 
   private sendError(res: ServerResponse, route: ApiRouteName, code: ErrorCode, message: string, extra: SendOptions = {}): void {
+    this.counters.errorsByCode[code] = (this.counters.errorsByCode[code] ?? 0) + 1
     this.send(res, route, statusForCode(code), errorJson(code, message), extra)
   }
 

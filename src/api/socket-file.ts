@@ -151,11 +151,12 @@ async function resolveGid(group: string | number): Promise<number> {
 }
 
 /**
- * Sets mode 0660 (and the group) on the bound socket, then links it to the public path. Returns
- * the inode identity for removeIfOurs(). On EEXIST another agent published first: SOCKET_IN_USE.
+ * Sets `mode` (0660 for the read socket, 0600 for the admin socket) and the group on the bound
+ * socket, then links it to the public path. Returns the inode identity for removeIfOurs(). On
+ * EEXIST another agent published first: SOCKET_IN_USE.
  */
-export async function publishSocket(bindPath: string, socketPath: string, socketGroup: string | number | undefined): Promise<SocketIdentity> {
-  await chmod(bindPath, 0o660)
+export async function publishSocket(bindPath: string, socketPath: string, socketGroup: string | number | undefined, mode = 0o660): Promise<SocketIdentity> {
+  await chmod(bindPath, mode)
   if (socketGroup !== undefined) {
     const gid = await resolveGid(socketGroup)
     try {

@@ -29,6 +29,7 @@ export function agentCommand(): Command {
     .option('--expect <address>', 'member that must exist (multiaddr or host:port, as --join), shown missing until it answers; repeatable', collect)
     .option('--alert-webhook <url>', 'send alert notifications to this URL as Alertmanager webhook JSON (version 4), repeatable', collect)
     .option('--socket <path>', 'unix socket of the local API')
+    .option('--admin-socket <path>', 'unix socket for requests that change state (check-ins...), mode 0600 (default: next to --socket, x.sock -> x.admin.sock)')
     .option('--socket-group <group>', 'group (name or gid) given the socket, mode 0660 (default: the agent\'s own group)')
     .option('--data-dir <dir>', 'where the node key and state live')
     .option('--cluster-key-file <file>', 'pre-shared cluster key (see `healthmon keygen`): only holders can connect')
@@ -49,6 +50,7 @@ export function agentCommand(): Command {
         expect: opts['expect'] as string[] | undefined,
         socket: opts['socket'] as string | undefined,
         alertWebhooks: (opts['alertWebhook'] as string[] | undefined)?.map((url) => ({ url })),
+        adminSocket: opts['adminSocket'] as string | undefined,
         socketGroup: opts['socketGroup'] as string | undefined,
         dataDir: opts['dataDir'] as string | undefined,
         clusterKeyFile: opts['clusterKeyFile'] as string | undefined,

@@ -6,7 +6,7 @@ import { parseJoinAddress } from '../transport/join-address.ts'
 import { defaultConfig, PROFILES } from './profiles.ts'
 import { configSchema, type Config, type ConfigInput } from './schema.ts'
 import { entryName, formatKeyPath } from './key-path.ts'
-import { currentPathEnv, defaultDataDir, defaultSocketPath, type PathEnv } from './paths.ts'
+import { currentPathEnv, defaultAdminSocketPath, defaultDataDir, defaultSocketPath, type PathEnv } from './paths.ts'
 import { closestName } from './suggest.ts'
 import { listensBeyondLoopback } from './loopback.ts'
 import { effectiveRules } from '../alerts/builtin-rules.ts'
@@ -137,6 +137,8 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   const pathEnv = sources.pathEnv ?? { ...currentPathEnv(), env }
   if (config.dataDir === '') config.dataDir = defaultDataDir(config.cluster, pathEnv)
   if (config.socket === '') config.socket = defaultSocketPath(config.cluster, config.dataDir, pathEnv)
+  if (config.adminSocket === '') config.adminSocket = defaultAdminSocketPath(config.socket)
+  if (config.adminSocket === config.socket) throw new ConfigError('adminSocket', `must differ from socket (${config.socket}): the read socket is open to its group, the admin socket only to the agent's user`, sourceOf('adminSocket'))
   return deepFreeze(config)
 }
 

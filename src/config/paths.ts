@@ -7,6 +7,7 @@ import { join } from 'node:path'
  * $XDG_RUNTIME_DIR/healthmon/<cluster>.sock, else <data-dir>/healthmon.sock.
  * data dir: /var/lib/healthmon/<cluster> as root, else $XDG_STATE_HOME/healthmon/<cluster>, else
  * ~/.local/state/healthmon/<cluster>.
+ * admin socket: next to the socket, <cluster>.admin.sock (see defaultAdminSocketPath).
  */
 export interface PathEnv {
   env: NodeJS.ProcessEnv
@@ -31,4 +32,13 @@ export function defaultSocketPath(cluster: string, dataDir: string, pathEnv: Pat
   const runtimeDir = pathEnv.env['XDG_RUNTIME_DIR']
   if (runtimeDir !== undefined && runtimeDir !== '') return join(runtimeDir, 'healthmon', `${cluster}.sock`)
   return join(dataDir, 'healthmon.sock')
+}
+
+/**
+ * The admin socket's default path, next to the read socket: `x.sock` -> `x.admin.sock`, any other
+ * name gets `.admin` appended. The agent and the CLI both derive it this way, so they agree
+ * without config.
+ */
+export function defaultAdminSocketPath(socketPath: string): string {
+  return socketPath.endsWith('.sock') ? `${socketPath.slice(0, -'.sock'.length)}.admin.sock` : `${socketPath}.admin`
 }

@@ -11,6 +11,7 @@ export function defaultConfig(): Config {
     listen: ['/ip4/127.0.0.1/tcp/7946'],
     join: [],
     socket: '',
+    adminSocket: '',
     socketGroup: '',
     dataDir: '',
     clusterKeyFile: '',

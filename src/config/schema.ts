@@ -38,6 +38,12 @@ export const configSchema = z.strictObject({
   /** Unix socket of the local API; empty means the default rule (see README). */
   socket: z.string(),
   /**
+   * The admin socket: the only one that serves requests that change state (check-ins, silences,
+   * force-leave). Mode 0600, so only the agent's user and root can connect. Empty: next to
+   * `socket`, `x.sock` -> `x.admin.sock` (the CLI derives it the same way).
+   */
+  adminSocket: z.string(),
+  /**
    * Group (name or numeric gid) given the socket file, whose members may then query the agent
    * (the file is mode 0660, its directory 0750). Empty: the agent's own primary group. The
    * agent must be a member of the group (or root) to hand the socket over to it.

@@ -15,7 +15,10 @@
  * the cluster size. The full list, with types and help, is in src/api/API.md.
  */
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
-import type { ApiServerStats } from '../api/stats.ts'
+import { CLIENT_ERROR_KINDS, type ApiServerStats } from '../api/stats.ts'
+import { ERROR_CODES, type ErrorCode } from '../errors.ts'
+import type { Libp2pTransportStats } from '../transport/libp2p-transport.ts'
+import { GOSSIPSUB_INVALID_REASONS, GOSSIPSUB_RPC_ERRORS } from '../transport/gossipsub-rejects.ts'
 import { API_ROUTE_NAMES, type MetricsExposition } from '../api/routes.ts'
 import { PEER_STATES, type ClusterView, type PeerState } from '../api/protocol.ts'
 import type { NodeInstruments } from '../node/cluster-node.ts'
@@ -48,6 +51,10 @@ export interface NodeSource {
   }
   readonly alertLog: { readonly dropped: number }
   readonly eventLog: { readonly lastId: number }
+  /** The node's event emitter: listener calls that threw (caught, logged). */
+  readonly events: { readonly listenerErrors: number }
+  /** Observer reports dropped at the report store's bounds. */
+  readonly reports: { readonly dropped: number }
   clusterView(): ClusterView
 }
 
@@ -59,6 +66,8 @@ export interface MetricsSources {
   http?(): ApiServerStats | undefined
   /** Node health (resources, validation, history), when the agent measures it. */
   health?: HealthSource
+  /** The libp2p transport's drop counters (oversize, validator and listener errors, gossipsub's own rejects). */
+  transport?: () => Libp2pTransportStats | undefined
 }
 
 /** Phi is unitless: -log10 of the probability that a healthy peer is this late; 8 suspects. */
@@ -107,6 +116,7 @@ export class AgentMetrics {
 
     const node = (): NodeSource | undefined => this.sources?.node
     const api = (): ApiServerStats | undefined => this.sources?.api()
+    const transport = (): Libp2pTransportStats | undefined => this.sources?.transport?.()
     const view = (): ClusterView | undefined => {
       const n = node()
       if (n === undefined) return undefined
@@ -137,8 +147,24 @@ export class AgentMetrics {
     counterOf(r, 'healthmon_gossip_messages_accepted_total', 'Gossip messages (heartbeats, joins, leaves, verdicts, alerting, force-leaves) that passed validation', () => node()?.validator.accepted ?? 0)
     counterFrom(r, 'healthmon_gossip_messages_rejected_total', 'Gossip messages dropped by the validator, by reason', ['reason'], () => {
       const dropped = node()?.validator.dropped
-      return DROP_REASONS.map((reason) => [{ reason }, dropped?.[reason] ?? 0] as const)
+      // The libp2p transport refuses an oversize payload before the validator sees it: the same reason.
+      const oversize = transport()?.oversizeRejected ?? 0
+      return DROP_REASONS.map((reason) => [{ reason }, (dropped?.[reason] ?? 0) + (reason === 'too-large' ? oversize : 0)] as const)
     })
+    counterFrom(r, 'healthmon_gossipsub_messages_invalid_total', 'Gossip messages gossipsub itself dropped before validation (invalid_signature, invalid_seqno, invalid_peerid... under StrictSign), or after our validator said reject/ignore; by reason', ['reason'], () => {
+      const invalid = transport()?.gossipsub.invalid
+      return GOSSIPSUB_INVALID_REASONS.map((reason) => [{ reason }, invalid?.[reason] ?? 0] as const)
+    })
+    counterFrom(r, 'healthmon_gossipsub_rpc_errors_total', 'Gossipsub RPC frames that failed to decode (recv, data) and inbound streams that broke (read_stream)', ['kind'], () => {
+      const errors = transport()?.gossipsub.rpcErrors
+      return GOSSIPSUB_RPC_ERRORS.map((kind) => [{ kind }, errors?.[kind] ?? 0] as const)
+    })
+    counterOf(r, 'healthmon_gossip_validator_errors_total', 'Gossip validator calls that threw (a bug; the message was ignored, its sender not penalised)', () => transport()?.validatorErrors ?? 0)
+    counterFrom(r, 'healthmon_listener_errors_total', 'Listener calls that threw, caught and logged: transport message and connection listeners (source=transport), node event subscribers (source=events)', ['source'], () => [
+      [{ source: 'transport' }, transport()?.listenerErrors ?? 0],
+      [{ source: 'events' }, node()?.events.listenerErrors ?? 0]
+    ])
+    counterOf(r, 'healthmon_reports_dropped_total', 'Observer verdict reports dropped at the report store\'s bounds (membersMax subjects, observers per subject)', () => node()?.reports.dropped ?? 0)
     counterFrom(r, 'healthmon_membership_rejected_total', 'Membership inputs (announcements, digest rows, verdicts, refutations, force-leaves, alerting senders) refused by the trust rules, by reason', ['reason'], () => {
       const dropped = node()?.membership.dropped
       return TRUST_DROP_REASONS.map((reason) => [{ reason }, dropped?.[reason] ?? 0] as const)
@@ -160,8 +186,12 @@ export class AgentMetrics {
     ])
     counterOf(r, 'healthmon_refutations_total', 'Suspicions about this node that it refuted with a higher incarnation', stats('refutations'))
     counterOf(r, 'healthmon_mailbox_dropped_messages_total', 'Messages dropped because an actor mailbox was full', () => node()?.supervisor.stats.dropped ?? 0)
-    counterOf(r, 'healthmon_actor_restarts_total', 'Actors restarted by their supervisor after a failure', () => node()?.supervisor.stats.restarts ?? 0)
-    counterOf(r, 'healthmon_actors_stopped_total', 'Actors stopped for failing past their restart budget', () => node()?.supervisor.stats.stopped ?? 0)
+    counterFrom(r, 'healthmon_actor_restarts_total', 'Actors restarted by their supervisor: after a failure within the restart budget (kind=failure), or after the cooldown of one stopped past it (kind=cooldown)', ['kind'], () => [
+      [{ kind: 'failure' }, node()?.supervisor.stats.restarts ?? 0],
+      [{ kind: 'cooldown' }, node()?.supervisor.stats.revived ?? 0]
+    ])
+    counterOf(r, 'healthmon_actors_stopped_total', 'Actors stopped for failing past their restart budget (each is restarted after a cooldown of 30 s doubling to 5 min)', () => node()?.supervisor.stats.stopped ?? 0)
+    gaugeOf(r, 'healthmon_actors_stopped', 'Actors stopped now past their restart budget, waiting for their cooldown: their peers go unobserved by this node meanwhile', () => node()?.supervisor.stats.parked ?? 0)
     gaugeOf(r, 'healthmon_actors', 'Actors running (one per observed peer)', () => node()?.supervisor.stats.actors ?? 0)
     counterOf(r, 'healthmon_members_refused_total', 'Members not tracked because membersMax was reached', () => node()?.members.refused ?? 0)
     counterOf(r, 'healthmon_alert_log_dropped_total', 'Alert log entries dropped to stay within alertLogMax', () => node()?.alertLog.dropped ?? 0)
@@ -175,6 +205,14 @@ export class AgentMetrics {
       return s === undefined ? 0 : s.connectionsRejected + s.connectionsDropped
     })
     counterOf(r, 'healthmon_api_client_errors_total', 'Socket API connections cut for a malformed request or a timeout', () => api()?.clientErrors ?? 0)
+    counterFrom(r, 'healthmon_api_client_errors_by_kind_total', 'Socket API connections cut by the HTTP parser, by kind: timeout (408, slow clients), headers_too_large (431), malformed (400), reset', ['kind'], () => {
+      const kinds = api()?.clientErrorsByKind
+      return CLIENT_ERROR_KINDS.map((kind) => [{ kind }, kinds?.[kind] ?? 0] as const)
+    })
+    counterFrom(r, 'healthmon_api_errors_total', 'Socket API error answers by code (src/ERRORS.md): ADMIN_SOCKET_REQUIRED, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, BAD_REQUEST...', ['code'], () => {
+      const codes = api()?.errorsByCode
+      return (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => [{ code }, codes?.[code] ?? 0] as const)
+    })
     gaugeOf(r, 'healthmon_api_event_streams', 'Event stream clients connected', () => api()?.streamsActive ?? 0)
     counterOf(r, 'healthmon_api_event_streams_dropped_total', 'Event stream clients disconnected for reading too slowly', () => api()?.streamsDropped ?? 0)
     // The HTTP listener's own counters: the same server, its own connections (src/api/http-listener.ts).

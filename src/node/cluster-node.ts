@@ -1,6 +1,6 @@
 import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfView } from '../api/protocol.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
-import { Supervisor } from '../actors/supervisor.ts'
+import { ACTOR_REVIVE_AFTER_MS_MAX, ACTOR_REVIVE_AFTER_MS_MIN, Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
 import type { AwarenessReading } from '../actors/peer-actor.ts'
 import * as awareness from '../detector/awareness.ts'
@@ -197,7 +197,13 @@ export class ClusterNode {
       restartWindowMs: 60_000,
       clock: deps.clock,
       schedule: deps.schedule,
-      onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, 'actor failed')
+      onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, action === 'stopped' ? 'actor failed past its restart budget; stopped until its cooldown ends' : 'actor failed'),
+      reviveAfterMsMin: ACTOR_REVIVE_AFTER_MS_MIN,
+      reviveAfterMsMax: ACTOR_REVIVE_AFTER_MS_MAX,
+      onRevive: (name, outcome, cooldownMs, error) => {
+        if (outcome === 'revived') deps.logger.warn({ actor: name, cooldownMs }, 'stopped actor restarted after its cooldown')
+        else deps.logger.error({ actor: name, cooldownMs, err: error }, 'stopped actor could not be restarted; trying again later')
+      }
     })
     this.detection = detectionOptions(o)
     this.observation = new Observation({
@@ -511,6 +517,14 @@ export class ClusterNode {
     if (peer === undefined) return undefined
     const history = this.view.history(peer.id).map((h) => ({ at: new Date(h.atMs).toISOString(), from: h.from, to: h.to, reason: h.reason }))
     return { ...peer, history, trend: this.deps.peerTrend?.(peer.id) ?? null }
+  }
+
+  /**
+   * Actors stopped now for failing past their restart budget (each is restarted after its
+   * cooldown). Non-zero means some peer goes unobserved by this node meanwhile: alert on it.
+   */
+  stoppedActors(): number {
+    return this.supervisor.parkedCount()
   }
 
   alerts(): AlertEntry[] {

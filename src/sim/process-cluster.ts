@@ -127,10 +127,14 @@ export class ProcessCluster {
       }
       try {
         const view = await this.view(agent)
-        agent.addr = view.self.addrs.find((a) => a.startsWith('/ip4/127.0.0.1/')) ?? view.self.addrs[0]
-        // The socket answers before libp2p listens (socket first, see daemon.ts): not ready yet.
-        if (agent.addr !== undefined) return view
-        lastError = new Error('the agent answers but listens on no address yet')
+        // The socket answers before the transport listens (the agent claims its socket first):
+        // not ready until the view names an address to join.
+        const addr = view.self.addrs.find((a) => a.startsWith('/ip4/127.0.0.1/')) ?? view.self.addrs[0]
+        if (addr !== undefined) {
+          agent.addr = addr
+          return view
+        }
+        lastError = new Error('the agent answers but does not listen yet')
       } catch (err) {
         lastError = err
       }

@@ -211,6 +211,12 @@ const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 const isIncarnation = (v: unknown): v is number => isCount(v) && v <= INCARNATION_MAX
 const isSignature = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.byteLength > 0 && v.byteLength <= WIRE_LIMITS.signatureBytesMax
+/**
+ * `list[v]` for an integer v only. Indexing with the raw decoded value let a string such as
+ * "length" through as a state (MEMBER_STATES.length is 4) and made a map with a non-callable
+ * toString throw while converting it to a key (found by scripts/fuzz.ts).
+ */
+const enumAt = <T>(list: readonly T[], v: unknown): T | undefined => (typeof v === 'number' && Number.isInteger(v) ? list[v] : undefined)
 const isAddrs = (v: unknown): v is string[] => Array.isArray(v) && v.length <= WIRE_LIMITS.addrsMax && v.every(isStr)
 
 /** Decodes and checks a message; `bytesMax` is the size limit for this channel. Never throws. */
@@ -245,8 +251,8 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
       return { ok: true, message: { type: 'leave', ...header } }
     case MESSAGE_TAGS.verdict: {
       const [subject, subjectIncarnation, state, subjectStatus] = body
-      const s = MEMBER_STATES[state as number]
-      const st = NODE_STATUSES[subjectStatus as number]
+      const s = enumAt(MEMBER_STATES, state)
+      const st = enumAt(NODE_STATUSES, subjectStatus)
       if (body.length !== 4 || !isStr(subject) || !isIncarnation(subjectIncarnation) || s === undefined || s === 'left' || st === undefined) return fail
       return { ok: true, message: { type: 'verdict', ...header, subject, subjectIncarnation, state: s, subjectStatus: st } }
     }
@@ -259,7 +265,7 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
       for (const item of list as unknown[]) {
         if (!Array.isArray(item) || item.length !== (signed ? 6 : 5)) return fail
         const [id, name, inc, state, addrs, proof] = item as unknown[]
-        const s = MEMBER_STATES[state as number]
+        const s = enumAt(MEMBER_STATES, state)
         if (!isStr(id) || !isStr(name) || !isIncarnation(inc) || s === undefined || !isAddrs(addrs)) return fail
         const entry: MemberDigestEntry = { id, name, incarnation: inc, state: s, addrs }
         if (signed && proof !== null) {
@@ -331,7 +337,7 @@ const isBounded = (v: unknown, max: number): v is number | null => v === null ||
 
 function decodeHealth(body: unknown[]): HealthSummary | undefined {
   const [status, checksFailing, resources, failing] = body
-  const st = NODE_STATUSES[status as number]
+  const st = enumAt(NODE_STATUSES, status)
   if (body.length < 2 || st === undefined || !isCount(checksFailing)) return undefined
   const health: HealthSummary = { status: st, checksFailing }
   if (resources !== undefined && resources !== null) {

@@ -5,6 +5,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
+import { GossipsubRejects, type GossipsubRejectStats } from './gossipsub-rejects.ts'
 import { gossipsub, StrictSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -48,6 +49,8 @@ export interface Libp2pTransportOptions {
 
 /** What this transport counts; read with stats(). */
 export interface Libp2pTransportStats {
+  /** gossipsub's own drops (bad signatures and the like, before our validator), see gossipsub-rejects.ts. */
+  gossipsub: GossipsubRejectStats
   /** Incoming gossip messages rejected for a payload above messageBytesMax. */
   oversizeRejected: number
   /** Validator calls that threw (treated as `ignore`). */
@@ -127,10 +130,12 @@ export class Libp2pTransport implements Transport {
   private messageHandler: (msg: TransportMessage) => void = () => {}
   private lifecycle: Promise<void> = Promise.resolve()
   private running = false
-  private readonly counters: Libp2pTransportStats = { oversizeRejected: 0, validatorErrors: 0, listenerErrors: 0 }
+  private readonly counters: Omit<Libp2pTransportStats, 'gossipsub'> = { oversizeRejected: 0, validatorErrors: 0, listenerErrors: 0 }
+  private readonly gossipsubRejects: GossipsubRejects
 
-  constructor(node: Libp2p<Services>, options: Libp2pTransportOptions) {
+  constructor(node: Libp2p<Services>, options: Libp2pTransportOptions, gossipsubRejects: GossipsubRejects) {
     this.node = node
+    this.gossipsubRejects = gossipsubRejects
     this.options = options
     this.peerId = node.peerId.toString()
     this.log = options.logger.child({ component: 'transport' })
@@ -299,7 +304,7 @@ export class Libp2pTransport implements Transport {
   }
 
   stats(): Libp2pTransportStats {
-    return { ...this.counters }
+    return { ...this.counters, gossipsub: this.gossipsubRejects.stats() }
   }
 
   private register(protocol: string): Promise<void> {
@@ -381,6 +386,7 @@ function listenFailed(listen: readonly string[], err: unknown): HealthmonError {
 
 /** Builds (but does not start) the libp2p node and wraps it in the Transport contract. */
 export async function createLibp2pTransport(options: Libp2pTransportOptions): Promise<Libp2pTransport> {
+  const gossipsubRejects = new GossipsubRejects()
   const node = await createLibp2p<Services>({
     start: false,
     privateKey: options.privateKey,
@@ -417,6 +423,9 @@ export async function createLibp2pTransport(options: Libp2pTransportOptions): Pr
         // Every message signed and checked: StrictNoSign would let any member forge another's heartbeat.
         globalSignaturePolicy: StrictSign,
         fastMsgIdFn: fastMsgId,
+        // Its only report of the messages it drops itself (bad signatures...): counted, see gossipsub-rejects.ts.
+        metricsRegister: gossipsubRejects.register,
+        metricsTopicStrToLabel: new Map(),
         // The first node of a cluster has no peers; without this every publish throws.
         allowPublishToZeroTopicPeers: true,
         // Every agent speaks gossipsub; advertising floodsub too only widens the attack surface.
@@ -434,5 +443,5 @@ export async function createLibp2pTransport(options: Libp2pTransportOptions): Pr
       })
     }
   })
-  return new Libp2pTransport(node, options)
+  return new Libp2pTransport(node, options, gossipsubRejects)
 }

@@ -142,7 +142,7 @@ describe('Supervisor: failures', () => {
     assert.deepEqual(log, ['v1 x#1', 'v1 y#2', 'v2 z#1'])
     assert.deepEqual(reports, [['a', 'boom', 'restarted']])
     assert.deepEqual(ref.stats, { processed: 3, dropped: 1, restarts: 1, queued: 0 })
-    assert.deepEqual(supervisor.stats, { actors: 1, restarts: 1, dropped: 1, stopped: 0 })
+    assert.deepEqual(supervisor.stats, { actors: 1, restarts: 1, dropped: 1, stopped: 0, parked: 0, revived: 0 })
   })
 
   test('an async rejection is handled like a throw', async () => {
@@ -294,7 +294,7 @@ describe('Supervisor: lifecycle', () => {
     gates.get('b')!.resolve()
     await all
     assert.deepEqual(finished.sort(), ['a', 'b', 'c'])
-    assert.deepEqual(supervisor.stats, { actors: 0, restarts: 0, dropped: 3, stopped: 0 })
+    assert.deepEqual(supervisor.stats, { actors: 0, restarts: 0, dropped: 3, stopped: 0, parked: 0, revived: 0 })
   })
 
   test('invalid options throw RangeError', () => {

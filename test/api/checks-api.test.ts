@@ -28,8 +28,9 @@ describe('the checks endpoints over the socket', () => {
   before(async () => {
     tmp = await tempDir()
     scheduler = ttlScheduler()
-    server = await startApiServer({ socketPath: join(tmp.dir, 'a.sock'), backend: { ...fixtureBackend(), checks: scheduler }, logger: silentLogger() })
-    bare = await startApiServer({ socketPath: join(tmp.dir, 'b.sock'), backend: fixtureBackend(), logger: silentLogger() })
+    // Check-ins are admin routes: these listeners are admin sockets (access.test.ts covers the read socket's 403).
+    server = await startApiServer({ socketPath: join(tmp.dir, 'a.sock'), access: 'admin', backend: { ...fixtureBackend(), checks: scheduler }, logger: silentLogger() })
+    bare = await startApiServer({ socketPath: join(tmp.dir, 'b.sock'), access: 'admin', backend: fixtureBackend(), logger: silentLogger() })
   })
   after(async () => {
     await Promise.all([server.close(), bare.close(), scheduler.stop()])

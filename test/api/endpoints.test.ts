@@ -86,7 +86,7 @@ describe('GET /v1/alerts', () => {
 
   test('history pages newest first with a cursor; silences are listed, added (201) and expired; errors carry their codes', T, async () => {
     await using tmp = await tempDir()
-    await using server = await serve(join(tmp.dir, 's.sock'))
+    await using server = await serve(join(tmp.dir, 's.sock'), { access: 'admin' })
     const client = new ApiClient(server.socketPath)
     const first = await client.get<AlertHistoryResponse>(`${API_PATHS.alertHistory}?limit=2`)
     assert.deepEqual(first.alerts.map((a) => a.id), [3, 2])
@@ -116,6 +116,17 @@ describe('GET /v1/alerts', () => {
     assert.equal(errorOf(again.text).code, 'SILENCE_NOT_FOUND')
     const wrongMethod = await httpRequest(server.socketPath, { method: 'PUT', path: API_PATHS.silences })
     assert.equal(wrongMethod.status, 405)
+  })
+
+  test('on the read socket, listing silences is served; adding, expiring and force-leave answer 403 ADMIN_SOCKET_REQUIRED', T, async () => {
+    await using tmp = await tempDir()
+    await using server = await serve(join(tmp.dir, 's.sock'))
+    assert.equal((await httpRequest(server.socketPath, { path: API_PATHS.silences })).status, 200)
+    for (const [method, path] of [['POST', API_PATHS.silences], ['DELETE', API_PATHS.silence('s1')], ['POST', API_PATHS.forceLeave('node-d')]] as const) {
+      const answer = await httpRequest(server.socketPath, { method, path, body: '{}' })
+      assert.equal(answer.status, 403, `${method} ${path}`)
+      assert.equal(errorOf(answer.text).code, 'ADMIN_SOCKET_REQUIRED')
+    }
   })
 })
 

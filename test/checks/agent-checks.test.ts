@@ -66,8 +66,11 @@ describe('checks in a running agent', () => {
     assert.equal(byId('batch')?.status, 'unknown')
   })
 
-  test('a check-in through the socket reaches the TTL check', T, async () => {
-    const check = await client.post<CheckDetail>(API_PATHS.checkIn('batch', 'pass'), { note: 'nightly run done' })
+  test('a check-in through the admin socket reaches the TTL check; the read socket refuses it', T, async () => {
+    assert.equal(daemon.config.adminSocket, join(tmp.dir, 'agent.admin.sock'))
+    await assert.rejects(client.post(API_PATHS.checkIn('batch', 'pass')), (error: Error & { code?: string }) => error.code === 'ADMIN_SOCKET_REQUIRED' && error.message.includes(daemon.config.adminSocket))
+    assert.equal(daemon.checks.report('batch')?.status, 'unknown')
+    const check = await new ApiClient(daemon.config.adminSocket).post<CheckDetail>(API_PATHS.checkIn('batch', 'pass'), { note: 'nightly run done' })
     assert.equal(check.status, 'passing')
     assert.equal(daemon.checks.report('batch')?.output, 'nightly run done')
   })
@@ -77,6 +80,18 @@ describe('checks in a running agent', () => {
     assert.match(text, /^healthmon_check_status\{check="warn-plugin"\} 1$/m)
     assert.match(text, /^healthmon_check_status\{check="batch"\} 0$/m)
     assert.match(text, /^healthmon_check_runs_total\{check="port"\} \d+$/m)
+  })
+
+  test('a real agent\'s /metrics is wired to every drop counter source (transport, gossipsub, events, API)', T, async () => {
+    const { text } = await httpRequest(daemon.config.socket, { path: '/metrics' })
+    for (const series of [
+      'healthmon_gossip_messages_rejected_total{reason="too-large"}', 'healthmon_gossipsub_messages_invalid_total{reason="invalid_signature"}',
+      'healthmon_gossipsub_rpc_errors_total{kind="recv"}', 'healthmon_gossip_validator_errors_total', 'healthmon_listener_errors_total{source="transport"}',
+      'healthmon_listener_errors_total{source="events"}', 'healthmon_reports_dropped_total', 'healthmon_actors_stopped',
+      'healthmon_actor_restarts_total{kind="cooldown"}', 'healthmon_api_client_errors_by_kind_total{kind="timeout"}'
+    ]) assert.ok(text.includes(`\n${series} `), `${series} on /metrics`)
+    // The earlier check-in refused on the read socket is counted by code.
+    assert.match(text, /^healthmon_api_errors_total\{code="ADMIN_SOCKET_REQUIRED"\} [1-9]\d*$/m)
   })
 
   test('stopping the agent kills a plugin that is still running', T, async () => {

@@ -33,17 +33,21 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 describe('healthmon checks and check-in against an agent API', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
   let server: ApiServer
+  let admin: ApiServer
   let scheduler: CheckScheduler
   let socket: string
 
   before(async () => {
     tmp = await tempDir()
     scheduler = ttlScheduler()
-    server = await startApiServer({ socketPath: join(tmp.dir, 'agent.sock'), backend: { ...fixtureBackend(), checks: scheduler }, logger: silentLogger() })
+    const backend = { ...fixtureBackend(), checks: scheduler }
+    server = await startApiServer({ socketPath: join(tmp.dir, 'agent.sock'), backend, logger: silentLogger() })
+    // Where check-in finds it from --socket alone: agent.sock -> agent.admin.sock.
+    admin = await startApiServer({ socketPath: join(tmp.dir, 'agent.admin.sock'), access: 'admin', backend, logger: silentLogger() })
     socket = server.socketPath
   })
   after(async () => {
-    await Promise.all([server.close(), scheduler.stop()])
+    await Promise.all([server.close(), admin.close(), scheduler.stop()])
     await tmp[Symbol.asyncDispose]()
   })
 
@@ -89,6 +93,17 @@ describe('healthmon checks and check-in against an agent API', () => {
     const tcp = await cli(['check-in', 'port', '--status', 'pass', '--socket', socket])
     assert.equal(tcp.code, 1)
     assert.match(tcp.stderr, /CHECK_NOT_TTL/)
+  })
+
+  test('check-in goes to the admin socket: --admin-socket names it, a read socket there answers 403', T, async () => {
+    const explicit = await cli(['check-in', 'batch', '--status', 'pass', '--admin-socket', admin.socketPath, '--socket', join(tmp.dir, 'none.sock')])
+    assert.equal(explicit.code, 0, explicit.stderr)
+    const wrong = await cli(['check-in', 'batch', '--status', 'pass', '--admin-socket', socket])
+    assert.equal(wrong.code, 1)
+    assert.match(wrong.stderr, /ADMIN_SOCKET_REQUIRED/)
+    const none = await cli(['check-in', 'batch', '--status', 'pass', '--admin-socket', join(tmp.dir, 'none.admin.sock')])
+    assert.equal(none.code, 1)
+    assert.match(none.stderr, /none\.admin\.sock/)
   })
 
   test('no agent: exit 1 naming the socket', T, async () => {

@@ -52,6 +52,8 @@ describe('healthmon alerts, health and watch against an agent API', () => {
       const backend = fixtureBackend(view)
       backends.set(name, backend)
       servers.push(await startApiServer({ socketPath: socketFor(name), backend, logger: silentLogger() }))
+      // Where write commands find it from --socket alone: x.sock -> x.admin.sock.
+      servers.push(await startApiServer({ socketPath: join(tmp.dir, `${name}.admin.sock`), access: 'admin', backend, logger: silentLogger() }))
     }
   })
   after(async () => {
@@ -94,6 +96,10 @@ describe('healthmon alerts, health and watch against an agent API', () => {
     assert.match(missing.stderr, /SILENCE_NOT_FOUND/)
     const noMatcher = await cli(['silence', 'add', '--duration', '1h', '--socket', socketFor('degraded')])
     assert.equal(noMatcher.code, 2)
+    // Adding is a write: the read socket refuses it.
+    const readOnly = await cli(['silence', 'add', '--matcher', 'peer=x', '--admin-socket', socketFor('degraded'), '--socket', socketFor('degraded')])
+    assert.equal(readOnly.code, 1)
+    assert.match(readOnly.stderr, /ADMIN_SOCKET_REQUIRED/)
   })
 
   test('health: Nagios plugin output and exit codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN', T, async () => {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { ApiClient } from '../../src/api/client.ts'
+import { defaultAdminSocketPath } from '../../src/config/paths.ts'
 import { API_PATHS, type AlertsResponse, type ClusterView, type SilencesResponse, type SilenceView } from '../../src/api/protocol.ts'
 import { ProcessCluster, type AgentProcess } from '../../src/sim/process-cluster.ts'
 import { startReceiver, type Receiver } from '../../src/sim/http-receiver.ts'
@@ -126,7 +127,7 @@ describe('alerting on five real agents with one webhook receiver', { timeout: 24
     const [taker, other] = [cluster.agents[0]!, cluster.agents[1]!]
     const victim = cluster.agents[4]!
     const victimName = victim.name
-    const silence = await client(taker).post<SilenceView>(API_PATHS.silences, { matchers: ['alertname=PeerDead', `peer=${victimName}`], duration: '1h', createdBy: 'test', comment: 'maintenance' })
+    const silence = await new ApiClient(defaultAdminSocketPath(taker.socket)).post<SilenceView>(API_PATHS.silences, { matchers: ['alertname=PeerDead', `peer=${victimName}`], duration: '1h', createdBy: 'test', comment: 'maintenance' })
     for (const a of cluster.agents.filter((x) => x !== taker)) {
       await until(() => client(a).get<SilencesResponse>(API_PATHS.silences), (r) => r.silences.some((s) => s.id === silence.id && s.status === 'active'), 15_000, `the silence at ${a.name} (its log: ${a.log.slice(-5).join(' | ')})`)
     }

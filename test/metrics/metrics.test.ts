@@ -21,7 +21,7 @@ function fakeNode() {
     stats: { heartbeatsSent: 10, heartbeatsReceived: 40, verdictsPublished: 2, publishErrors: 0, refutations: 0 },
     antiEntropy: { stats: { syncs: 5, syncErrors: 1 } },
     validator: { dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, accepted: 45 },
-    supervisor: { stats: { actors: 3, restarts: 0, dropped: 0, stopped: 0 } },
+    supervisor: { stats: { actors: 3, restarts: 0, dropped: 0, stopped: 0, parked: 0, revived: 0 } },
     members: { refused: 0 },
     membership: { dropped: Object.fromEntries(TRUST_DROP_REASONS.map((r) => [r, 0])) as Record<TrustDropReason, number> },
     alertLog: { dropped: 0 },
@@ -30,6 +30,8 @@ function fakeNode() {
       stats: { messagesSent: 3, updatesReceived: 4, listenerErrors: 0 }
     },
     eventLog: { lastId: 7 },
+    events: { listenerErrors: 0 },
+    reports: { dropped: 0 },
     clusterView: (): ClusterView => node.view
   }
   return node satisfies NodeSource
@@ -39,7 +41,7 @@ function apiStats(): ApiServerStats {
   const requests = emptyRequests()
   requests.view['2xx'] = 12
   requests.other['4xx'] = 2
-  return { connectionsActive: 1, connectionsTotal: 20, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 1, streamsActive: 2, streamsTotal: 3, streamsDropped: 1, viewCacheHits: 4, requests }
+  return { connectionsActive: 1, connectionsTotal: 20, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 1, clientErrorsByKind: { timeout: 0, headers_too_large: 0, malformed: 1, reset: 0 }, errorsByCode: {}, streamsActive: 2, streamsTotal: 3, streamsDropped: 1, viewCacheHits: 4, requests }
 }
 
 function setup() {
@@ -168,7 +170,7 @@ describe('AgentMetrics', () => {
     node.validator.dropped['rate-limited'] = 7
     node.alerting.dropped['silence-invalid'] = 8
     node.alerting.stats.listenerErrors = 1
-    node.supervisor.stats = { actors: 3, restarts: 2, dropped: 9, stopped: 0 }
+    node.supervisor.stats = { actors: 3, restarts: 2, dropped: 9, stopped: 1, parked: 1, revived: 4 }
     node.view = { ...VIEW, self: { ...VIEW.self, status: 'degraded', awareness: 2 }, peers: VIEW.peers.map((p) => ({ ...p, state: 'alive' })) }
     api.requests.view['2xx'] = 20
     families = parsePrometheusTextFormat((await metrics.scrape()).text)
@@ -181,7 +183,9 @@ describe('AgentMetrics', () => {
     assert.equal(valueOf(family(families, 'healthmon_alerting_gossip_messages_total'), { direction: 'received' }), 4)
     assert.equal(valueOf(family(families, 'healthmon_alerting_listener_errors_total')), 1)
     assert.equal(valueOf(family(families, 'healthmon_mailbox_dropped_messages_total')), 9)
-    assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total')), 2)
+    assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total'), { kind: 'failure' }), 2)
+    assert.equal(valueOf(family(families, 'healthmon_actor_restarts_total'), { kind: 'cooldown' }), 4)
+    assert.equal(valueOf(family(families, 'healthmon_actors_stopped')), 1)
     assert.equal(valueOf(family(families, 'healthmon_api_requests_total'), { route: 'view', status_class: '2xx' }), 20)
     assert.equal(valueOf(family(families, 'healthmon_peers'), { state: 'alive' }), 5)
     assert.equal(valueOf(family(families, 'healthmon_node_status'), { status: 'degraded' }), 1)

@@ -5,10 +5,12 @@
  */
 import { Option, type Command } from 'commander'
 import { ApiClient } from '../../api/client.ts'
-import { defaultDataDir, defaultSocketPath } from '../../config/paths.ts'
+import { defaultAdminSocketPath, defaultDataDir, defaultSocketPath } from '../../config/paths.ts'
 
 export interface ClientOptions {
   socket?: string
+  /** Only write commands (check-in...) take it; see withAdminSocketOption. */
+  adminSocket?: string
   cluster?: string
   json?: boolean
 }
@@ -21,6 +23,25 @@ export function withClientOptions(command: Command): Command {
     .addOption(new Option('--socket <path>', "the agent's unix socket (default: the agent's default path for --cluster)").env('HEALTHMON_SOCKET'))
     .addOption(new Option('--cluster <name>', 'cluster whose default socket to use').env('HEALTHMON_CLUSTER').default(DEFAULT_CLUSTER))
     .option('--json', "print the API's JSON object on one line instead of text")
+}
+
+/**
+ * Adds --admin-socket, for commands that change the agent's state: those are served only on the
+ * admin socket (mode 0600), whose default sits next to the read socket as the agent derives it.
+ */
+export function withAdminSocketOption(command: Command): Command {
+  return command.addOption(new Option('--admin-socket <path>', "the agent's admin socket, for requests that change state (default: next to the socket, x.sock -> x.admin.sock)").env('HEALTHMON_ADMIN_SOCKET'))
+}
+
+/** The admin socket a write command talks to: --admin-socket, else derived from the read socket. */
+export function adminSocketPathFrom(options: ClientOptions): string {
+  if (options.adminSocket !== undefined && options.adminSocket !== '') return options.adminSocket
+  return defaultAdminSocketPath(socketPathFrom(options))
+}
+
+/** A client for the admin socket, whose permission errors say who may use it. */
+export function adminClient(options: ClientOptions): ApiClient {
+  return new ApiClient(adminSocketPathFrom(options), { socket: 'admin' })
 }
 
 /** The socket a client command talks to. Empty values count as unset. */

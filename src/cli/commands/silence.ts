@@ -1,7 +1,8 @@
 /**
  * `healthmon silence add|ls|expire`, amtool's verbs over the agent's /v1/silences: a silence
  * added on one node is written to its database before the answer and gossiped, so it holds on
- * every node of the cluster.
+ * every node of the cluster. Adding and expiring change state, so they go to the agent's admin
+ * socket (--admin-socket, default next to the socket); listing reads the socket.
  *
  *   healthmon silence add --matcher alertname=PeerDead --matcher peer=web-3 --duration 2h --comment "rack 4 maintenance"
  *   healthmon silence ls [--json]
@@ -12,7 +13,7 @@ import { Command } from 'commander'
 import { ApiClient } from '../../api/client.ts'
 import { API_PATHS, type SilenceRequest, type SilencesResponse, type SilenceView } from '../../api/protocol.ts'
 import { colorEnabled, paint, renderTable, type Column } from '../format.ts'
-import { printJson, socketPathFrom, withClientOptions, type ClientOptions } from './common.ts'
+import { adminClient, printJson, socketPathFrom, withAdminSocketOption, withClientOptions, type ClientOptions } from './common.ts'
 
 interface AddOptions extends ClientOptions {
   matcher: string[]
@@ -46,7 +47,7 @@ function defaultAuthor(): string {
 
 export function silenceCommand(): Command {
   const silence = new Command('silence').description('mute alerts matching a set of label matchers, cluster-wide (Alertmanager silences)')
-  silence.addCommand(withClientOptions(new Command('add'))
+  silence.addCommand(withAdminSocketOption(withClientOptions(new Command('add')))
     .description('add a silence: every alert all the matchers match is muted until it ends')
     .requiredOption('--matcher <matcher>', 'label matcher, repeatable: alertname=PeerDead, peer=~"web-.*", severity!=info', collect)
     .option('--duration <d>', 'how long, from the start: 30m, 2h, 1d (default 1h unless --end)')
@@ -63,7 +64,7 @@ export function silenceCommand(): Command {
         ...(options.end === undefined ? { duration: options.duration ?? '1h' } : { endsAt: options.end }),
         ...(options.end !== undefined && options.duration !== undefined ? { duration: options.duration } : {})
       }
-      const s = await new ApiClient(socketPathFrom(options)).post<SilenceView>(API_PATHS.silences, body)
+      const s = await adminClient(options).post<SilenceView>(API_PATHS.silences, body)
       if (options.json === true) printJson(s)
       else process.stdout.write(`${s.id}\n`)
     }))
@@ -74,11 +75,11 @@ export function silenceCommand(): Command {
       if (options.json === true) printJson(r)
       else process.stdout.write(r.silences.length === 0 ? 'no silences\n' : renderTable(r.silences, COLUMNS, colorEnabled()))
     }))
-  silence.addCommand(withClientOptions(new Command('expire'))
+  silence.addCommand(withAdminSocketOption(withClientOptions(new Command('expire')))
     .description('end a silence now, cluster-wide')
     .argument('<id>', 'the silence id (healthmon silence ls)')
     .action(async (id: string, options: ClientOptions) => {
-      const s = await new ApiClient(socketPathFrom(options)).delete<SilenceView>(API_PATHS.silence(id))
+      const s = await adminClient(options).delete<SilenceView>(API_PATHS.silence(id))
       if (options.json === true) printJson(s)
       else process.stdout.write(`${paint(s.id, 'bold', colorEnabled())} expired\n`)
     }))
