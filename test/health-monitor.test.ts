@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { ApiClient } from '../src/api/client.ts'
-import { createHealthMonitor, HealthmonError, type ClusterView, type HealthMonitor, type PeerEvent } from '../src/index.ts'
+import { createHealthMonitor, HealthmonError, type AlertNotice, type ClusterView, type HealthMonitor, type PeerEvent } from '../src/index.ts'
 
 /** The embedding API on real libp2p over 127.0.0.1, two monitors in this process. */
 const dir = mkdtempSync(join(tmpdir(), 'hm-embed-'))
@@ -114,4 +114,16 @@ process.stdout.write('stopped\\n')
   assert.equal(code, 0, Buffer.concat(err).toString())
   assert.equal(Buffer.concat(out).toString(), 'stopped\n', 'nothing but the host\'s own output on stdout')
   assert.equal(Buffer.concat(err).toString(), '', 'nothing on stderr')
+})
+
+test('onAlert, subscribed before start(): the PeerMissing alert of an expected member that never answers fires; a throwing listener before it changes nothing for the next', { timeout: 60_000 }, async () => {
+  const m = monitor('alerting', { expect: ['127.0.0.1:1'], alertEvaluationIntervalMs: 200, suspicionTimeoutMs: 300, suspicionTimeoutMsMin: 100, antiEntropyIntervalMs: 500 })
+  const notices: AlertNotice[] = []
+  m.onAlert(() => { throw new Error('an embedder bug') })
+  m.onAlert((n) => { notices.push(n) })
+  await m.start()
+  await waitFor('the PeerMissing alert fires', () => notices.some((n) => n.kind === 'transition' && n.transition.alert.rule === 'PeerMissing' && n.transition.alert.state === 'firing'), 20_000)
+  const firing = notices.find((n) => n.kind === 'transition' && n.transition.type === 'alert:firing')
+  assert.ok(firing !== undefined && firing.kind === 'transition')
+  assert.equal(firing.transition.alert.severity, 'warning')
 })

@@ -73,6 +73,26 @@ describe('pipeline: inhibition, silences, who notifies, grouping', () => {
     assert.deepEqual(agents.map((a) => a.sent.length), [1, 0, 0])
   })
 
+  test('observers see the death seconds apart: one that sees it later than the first told stays quiet', () => {
+    // o1 (first in ring order) sees the death at t=0 and tells at t=30 s (group wait); o2 sees it
+    // only at t=35 s, after o1's mark. The mark predates o2's own episode, and still counts.
+    for (const lagS of [5, 20, 35, 50]) {
+      const agents = [{ self: 'o1', seesAtS: 0 }, { self: 'o2', seesAtS: lagS }].map((a) => ({ ...a, ev: createEvaluator({ rules: peerRules, selfName: a.self }), pipe: createPipeline(createGrouping(), createSilenceSet(), []), sent: [] as Notification[] }))
+      const marks: (NotifiedMark & { visibleAtMs: number })[] = []
+      for (let t = 0; t <= 600; t += 1) {
+        const now = T0 + t * S
+        for (const a of agents) {
+          evaluate(a.ev, { peers: [{ id: 'victim', name: 'web-9', state: t >= a.seesAtS ? 'dead' : 'alive' }] }, now)
+          const f: ClusterFacts = { self: a.self, observersOf: () => ['o1', 'o2'], isLive: () => true, marksFor: (fp) => marks.filter((m) => m.fingerprint === fp && m.visibleAtMs <= now), handoverDelayMs: 30 * S }
+          const result = pipelineStep(a.pipe, a.ev.instances.values(), f, now)
+          a.sent.push(...result.notifications)
+          for (const m of result.marks) marks.push({ ...m, visibleAtMs: now + S })
+        }
+      }
+      assert.deepEqual(agents.map((a) => a.sent.length), [1, 0], `o2 ${lagS} s late`)
+    }
+  })
+
   test('restart: evaluator rows and the notification log restored, nothing is sent again', () => {
     const run = (ev: ReturnType<typeof createEvaluator>, pipe: ReturnType<typeof createPipeline>, from: number, to: number) => {
       const sent: Notification[] = []

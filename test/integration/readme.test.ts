@@ -184,6 +184,10 @@ describe('the README, as written', { timeout: 240_000, concurrency: false }, () 
     assert.equal(left.code, 0, left.output)
     assert.match(left.output, /^b \(\S+\) marked left/)
     assert.equal(await stateAt(socketOf('a'), 'b'), 'left')
+    await waitFor('the PeerDead alert about b resolves once b is left', async () => {
+      const r = await run(alertsLine!)
+      return /^PeerDead +resolved +critical +b /m.test(r.output) ? true : undefined
+    }, 15_000)
 
     terminals.set('b', terminal(agentLines.find((l) => l.includes('--name b'))!))
     await waitFor('a sees b alive again with a higher incarnation', async () => {
