@@ -40,6 +40,13 @@ export interface ProcessClusterOptions {
   baseDir?: string
   /** The program run as `node <entry> agent`: src/cli/main.ts by default, or the package's bin (dist/cli/healthmon.js). */
   entry?: string
+  /**
+   * How the agent is launched: 'node' (default) runs `node [nodeFlags] <entry> agent`; 'exec'
+   * runs `<entry> agent` itself, as a user runs the installed bin (its shebang finds node on PATH).
+   */
+  launch?: 'node' | 'exec'
+  /** Node flags for 'node' launches; default the bin's own `--max-semi-space-size=1`. [] runs `node <entry>` bare. */
+  nodeFlags?: string[]
 }
 
 const LOG_LINES_MAX = 200
@@ -165,9 +172,7 @@ export class ProcessCluster {
 
   private spawnAgent(agent: AgentProcess, join: string[]): void {
     const args = [
-      // As src/cli/healthmon.js runs the agent: a small young generation keeps its RSS down.
-      '--max-semi-space-size=1',
-      this.options.entry ?? MAIN, 'agent',
+      'agent',
       '--profile', 'local-test',
       '--name', agent.name,
       '--data-dir', agent.dataDir,
@@ -177,7 +182,11 @@ export class ProcessCluster {
       ...(this.options.args ?? []),
       ...(this.options.argsFor?.(agent) ?? [])
     ]
-    const child = spawn(process.execPath, args, {
+    const entry = this.options.entry ?? MAIN
+    // As src/cli/healthmon.js runs the agent: a small young generation keeps its RSS down.
+    const nodeFlags = this.options.nodeFlags ?? ['--max-semi-space-size=1']
+    const [program, argv] = this.options.launch === 'exec' ? [entry, args] : [process.execPath, [...nodeFlags, entry, ...args]]
+    const child = spawn(program, argv, {
       env: { ...process.env, ...this.options.env, HEALTHMON_SOCKET: '' },
       stdio: ['ignore', 'ignore', 'pipe']
     })
