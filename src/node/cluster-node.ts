@@ -1,6 +1,6 @@
 import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfView } from '../api/protocol.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
-import { ACTOR_REVIVE_AFTER_MS_MAX, ACTOR_REVIVE_AFTER_MS_MIN, Supervisor } from '../actors/supervisor.ts'
+import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
 import type { AwarenessReading } from '../actors/peer-actor.ts'
 import * as awareness from '../detector/awareness.ts'
@@ -84,13 +84,6 @@ export interface NodeInstruments {
   /** Silence (ms since the last heartbeat) at which an observed peer was suspected or declared dead. */
   detection(stage: 'suspect' | 'dead', silenceMs: number): void
 }
-
-/**
- * A held (flapping) member is steady only while this node's phi for it stays below this: 3 is a
- * heartbeat about a second overdue on a quiet LAN (suspicion is at 8), never reached by a
- * healthy peer, often by one on a lossy link.
- */
-const FLAP_STEADY_PHI_MAX = 3
 
 /** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
 const LEAVE_DIRECT_PEERS_MAX = 16
@@ -193,13 +186,13 @@ export class ClusterNode {
     this.eventLog = new EventLog(o.eventLogMax)
     this.supervisor = new Supervisor({
       mailboxLengthMax: o.mailboxLengthMax,
-      restartsMax: 5,
-      restartWindowMs: 60_000,
+      restartsMax: o.actorRestartsMax,
+      restartWindowMs: o.actorRestartWindowMs,
       clock: deps.clock,
       schedule: deps.schedule,
       onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, action === 'stopped' ? 'actor failed past its restart budget; stopped until its cooldown ends' : 'actor failed'),
-      reviveAfterMsMin: ACTOR_REVIVE_AFTER_MS_MIN,
-      reviveAfterMsMax: ACTOR_REVIVE_AFTER_MS_MAX,
+      reviveAfterMsMin: o.actorReviveAfterMsMin,
+      reviveAfterMsMax: o.actorReviveAfterMsMax,
       onRevive: (name, outcome, cooldownMs, error) => {
         if (outcome === 'revived') deps.logger.warn({ actor: name, cooldownMs }, 'stopped actor restarted after its cooldown')
         else deps.logger.error({ actor: name, cooldownMs, err: error }, 'stopped actor could not be restarted; trying again later')
@@ -284,7 +277,7 @@ export class ClusterNode {
       },
       peerHistoryMax: o.peerHistoryMax,
       suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
-      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: FLAP_STEADY_PHI_MAX },
+      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: o.flapSteadyPhiMax },
       onChange: (e) => {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
