@@ -1,4 +1,4 @@
-import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfView } from '../api/protocol.ts'
+import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfView } from '../domain/index.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
 import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
