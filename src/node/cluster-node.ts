@@ -2,8 +2,6 @@ import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfVi
 import { AlertLog } from '../alerts/alert-log.ts'
 import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
-import type { AwarenessReading } from '../actors/peer-actor.ts'
-import * as awareness from '../detector/awareness.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
@@ -35,6 +33,8 @@ import { recordPeerChange } from './peer-changes.ts'
 import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
+import { HeartbeatSchedule } from './heartbeat-schedule.ts'
+import { SelfAwareness } from './self-awareness.ts'
 import type { NodeOptions } from './options.ts'
 
 /**
@@ -113,9 +113,9 @@ export class ClusterNode {
   private readonly observation: Observation
   private readonly detection: PeerStateOptions
   private readonly events$: string
-  private awarenessState = awareness.createAwareness()
+  private readonly awareness: SelfAwareness
+  private readonly heartbeat: HeartbeatSchedule
   private readonly timers: Timer[] = []
-  private heartbeatTimer: Timer | undefined
   private rebuildTimer: Timer | undefined
   private joiner: Joiner | undefined
   private readonly registrations: Registrations
@@ -129,7 +129,6 @@ export class ClusterNode {
   /** Set while stopping with a leave: this node's digest entry says `left`. */
   private leaving = false
   private startedAtMs = 0
-  private nextHeartbeatDueMs = 0
   /** Members this node's view holds suspect (kept by the view's change events). */
   private readonly suspects = new Set<string>()
 
@@ -142,6 +141,8 @@ export class ClusterNode {
     const id = deps.transport.peerId
     this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
     this.events$ = eventsTopic(o.cluster)
+    this.awareness = new SelfAwareness(o)
+    this.heartbeat = new HeartbeatSchedule({ clock: deps.clock, intervalMs: o.heartbeatIntervalMs, beat: (lateByMs, now) => this.sendHeartbeat(lateByMs, now), isRunning: () => this.running })
     this.validator = new MessageValidator({
       cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2,
       alertingRateLimit: { perSecond: RATE_LIMIT_PER_SECOND, burst: RATE_LIMIT_BURST, now: () => deps.clock.now() }
@@ -212,7 +213,7 @@ export class ClusterNode {
         awareness: () => this.awarenessReading(),
         probe: (peerId, timeoutMs) => deps.transport.probe(peerId, timeoutMs),
         onProbeResult: (ok) => {
-          if (ok) this.awarenessState = awareness.onProbeAnswered(this.awarenessState, this.options)
+          if (ok) this.awareness.probeAnswered()
         },
         onHeartbeatPhi: deps.instruments === undefined ? undefined : (_peerId, phi) => deps.instruments!.heartbeatPhi(phi),
         onState: (peerId, state, transitions) => {
@@ -313,8 +314,7 @@ export class ClusterNode {
     await transport.start()
     transport.subscribe(this.events$)
     this.rebuildNow()
-    this.nextHeartbeatDueMs = clock.now()
-    this.heartbeatTick()
+    this.heartbeat.start()
     this.timers.push(clock.setInterval(() => this.antiEntropy.tick(), this.options.antiEntropyIntervalMs))
     this.timers.push(clock.setInterval(() => this.maintenanceTick(), Math.max(this.options.heartbeatIntervalMs, 500)))
     this.joiner = this.makeJoiner({
@@ -347,7 +347,7 @@ export class ClusterNode {
     this.registrations.stopAll()
     for (const t of this.timers) t.cancel()
     this.timers.length = 0
-    this.heartbeatTimer?.cancel()
+    this.heartbeat.stop()
     this.rebuildTimer?.cancel()
     this.observation.stopAll()
     await this.supervisor.stopAll()
@@ -480,7 +480,7 @@ export class ClusterNode {
       status: health.summary.status,
       incarnation: this.identity.incarnation,
       addrs: this.deps.transport.listenAddresses(),
-      awareness: this.awarenessState.score,
+      awareness: this.awareness.score,
       startedAt: new Date(this.startedAtMs).toISOString(),
       uptimeMs: Math.round(now - this.startedAtMs),
       version: this.deps.version ?? '0.0.0',
@@ -531,8 +531,7 @@ export class ClusterNode {
 
   /** Lifeguard awareness's status, combined with node health's checks and resources when a provider is wired. */
   private healthReport(): NodeHealthReport {
-    const a = this.awarenessState
-    const status = awareness.withholdsDead(a, this.options) ? 'unhealthy' : a.score > 0 ? 'degraded' : 'healthy'
+    const status = this.awareness.status()
     return this.deps.health?.(status) ?? {
       summary: { status, checksFailing: 0 },
       reasons: status === 'healthy' ? [] : [`local health awareness: this node is ${status} (its own timers run late)`],
@@ -542,7 +541,7 @@ export class ClusterNode {
 
   /** Evidence from the runtime that the event loop lagged (fed by the agent's lag monitor). */
   reportEventLoopLag(lagMs: number): void {
-    this.awarenessState = awareness.onEventLoopLag(this.awarenessState, lagMs, this.options)
+    this.awareness.eventLoopLag(lagMs)
   }
 
   // ---- sending -------------------------------------------------------------------------------
@@ -566,19 +565,11 @@ export class ClusterNode {
     }
   }
 
-  private heartbeatTick(): void {
-    if (!this.running) return
-    const { clock } = this.deps
-    const now = clock.now()
-    const lateByMs = Math.max(0, now - this.nextHeartbeatDueMs)
-    this.awarenessState = awareness.onOwnHeartbeat(this.awarenessState, lateByMs, now, this.options)
+  /** One beat of the heartbeat schedule: its lateness is awareness's evidence, then the heartbeat goes out. */
+  private sendHeartbeat(lateByMs: number, nowMs: number): void {
+    this.awareness.ownHeartbeat(lateByMs, nowMs)
     void this.publish(heartbeatTopic(this.identity.cluster, this.identity.id), { type: 'heartbeat', ...this.identity.nextHeader(), health: this.health() })
     this.stats.heartbeatsSent++
-    // Schedule from the due time, not from now, so the period does not drift; after a pause,
-    // skip the missed beats instead of sending a burst.
-    const interval = this.options.heartbeatIntervalMs
-    this.nextHeartbeatDueMs = lateByMs > interval ? now + interval : this.nextHeartbeatDueMs + interval
-    this.heartbeatTimer = clock.setTimeout(() => this.heartbeatTick(), this.nextHeartbeatDueMs - now)
   }
 
   /** Announces this node's signed record (on start, after joining, after a refutation). */
@@ -749,7 +740,7 @@ export class ClusterNode {
     for (const id of this.secondHandSuspects()) this.refreshMember(id, false)
     // Flap-damped members steady for the hold-down time are shown alive again.
     this.view.releaseDue()
-    if (this.suspectsMostSubjectsAlone()) this.awarenessState = awareness.onLonelySuspicions(this.awarenessState, this.options)
+    if (this.suspectsMostSubjectsAlone()) this.awareness.lonelySuspicions()
     this.membership.tick()
     const reaped = this.membership.reap((m) => m.left || this.view.stateOf(m.id) === 'dead')
     for (const id of reaped) {
@@ -785,12 +776,8 @@ export class ClusterNode {
     return [...this.suspects].filter((id) => !this.observation.isObserving(id))
   }
 
-  private awarenessReading(): AwarenessReading {
-    const a = this.awarenessState
+  private awarenessReading() {
     const now = this.deps.clock.now()
-    // Stalled: within the hold after a detected pause, or resuming right now with this node's own
-    // heartbeat timer overdue (a resumed process reads its socket backlog before its timers run).
-    const stalled = now < a.holdUntilMs || (this.running && now - this.nextHeartbeatDueMs > this.options.heartbeatIntervalMs / 2)
-    return { multiplier: awareness.timeoutMultiplier(a), withholdDead: awareness.withholdsDead(a, this.options), holdUntilMs: a.holdUntilMs, stalled }
+    return this.awareness.reading(now, this.running && this.heartbeat.overdueMs(now) > this.options.heartbeatIntervalMs / 2)
   }
 }
