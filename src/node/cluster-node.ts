@@ -33,6 +33,7 @@ import { recordPeerChange } from './peer-changes.ts'
 import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
+import { RingUpkeep } from './ring-upkeep.ts'
 import { HeartbeatSchedule } from './heartbeat-schedule.ts'
 import { SelfAwareness } from './self-awareness.ts'
 import type { NodeOptions } from './options.ts'
@@ -116,7 +117,7 @@ export class ClusterNode {
   private readonly awareness: SelfAwareness
   private readonly heartbeat: HeartbeatSchedule
   private readonly timers: Timer[] = []
-  private rebuildTimer: Timer | undefined
+  private readonly rings: RingUpkeep
   private joiner: Joiner | undefined
   private readonly registrations: Registrations
   private readonly connections: Connections
@@ -224,7 +225,7 @@ export class ClusterNode {
           }
           if (transitions.length > 0) {
             this.view.refresh(peerId, transitions.at(-1)!.reason)
-            if (transitions.some((t) => t.to === 'dead' || t.from === 'dead')) this.scheduleRebuild()
+            if (transitions.some((t) => t.to === 'dead' || t.from === 'dead')) this.rings.schedule()
           }
         }
       }
@@ -249,7 +250,7 @@ export class ClusterNode {
       logger: deps.logger,
       reconnectIntervalMs: o.reconnectIntervalMs,
       neighbours: () => this.observation.neighbours(),
-      isLive: (m) => this.isLive(m),
+      isLive: (m) => this.rings.isLive(m),
       isDead: (m) => this.view.stateOf(m.id) === 'dead',
       onReconnected: (peerId) => { void this.syncWith(peerId) }
     })
@@ -263,6 +264,20 @@ export class ClusterNode {
         this.view.clearMissing(address)
         void this.syncWith(peerId)
       }
+    })
+    this.rings = new RingUpkeep({
+      clock: deps.clock,
+      transport: deps.transport,
+      selfId: id,
+      cluster: o.cluster,
+      members: this.members,
+      observation: this.observation,
+      debounceMs: Math.min(100, o.heartbeatIntervalMs / 4),
+      isRunning: () => this.running,
+      stateOf: (m) => this.view.stateOf(m),
+      refreshView: (m) => this.view.refresh(m),
+      connectNeighbours: () => this.connections.connectNeighbours(),
+      onRebuild: () => { this.stats.ringRebuilds++ }
     })
     this.view = new LocalView({
       clock: deps.clock,
@@ -313,7 +328,7 @@ export class ClusterNode {
     })
     await transport.start()
     transport.subscribe(this.events$)
-    this.rebuildNow()
+    this.rings.rebuildNow()
     this.heartbeat.start()
     this.timers.push(clock.setInterval(() => this.antiEntropy.tick(), this.options.antiEntropyIntervalMs))
     this.timers.push(clock.setInterval(() => this.maintenanceTick(), Math.max(this.options.heartbeatIntervalMs, 500)))
@@ -348,7 +363,7 @@ export class ClusterNode {
     for (const t of this.timers) t.cancel()
     this.timers.length = 0
     this.heartbeat.stop()
-    this.rebuildTimer?.cancel()
+    this.rings.stop()
     this.observation.stopAll()
     await this.supervisor.stopAll()
     await this.deps.transport.stop()
@@ -443,7 +458,7 @@ export class ClusterNode {
   isLiveMember(id: string): boolean {
     if (id === this.identity.id) return this.running
     const m = this.members.get(id)
-    return m !== undefined && this.isLive(m)
+    return m !== undefined && this.rings.isLive(m)
   }
 
   /** This node holds most of its subjects suspect or dead while nobody else does: it is the one cut off. */
@@ -675,7 +690,7 @@ export class ClusterNode {
     const before = this.view.stateOf(id)
     this.view.refresh(id)
     const after = this.view.stateOf(id)
-    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.scheduleRebuild()
+    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.rings.schedule()
   }
 
   // ---- anti-entropy --------------------------------------------------------------------------
@@ -695,43 +710,7 @@ export class ClusterNode {
     return this.antiEntropy.syncWith(peerId)
   }
 
-  // ---- rings, subscriptions, connections -----------------------------------------------------
-
-  private isLive(m: Member): boolean {
-    if (m.left) return false
-    const s = this.view.stateOf(m.id)
-    return s !== 'dead'
-  }
-
-  private scheduleRebuild(): void {
-    if (this.rebuildTimer !== undefined || !this.running) return
-    // Debounced: a burst of joins or deaths reshapes the rings once.
-    this.rebuildTimer = this.deps.clock.setTimeout(() => {
-      this.rebuildTimer = undefined
-      this.rebuildNow()
-    }, Math.min(100, this.options.heartbeatIntervalMs / 4))
-  }
-
-  private rebuildNow(): void {
-    this.stats.ringRebuilds++
-    const live = [this.identity.id]
-    const all = [this.identity.id]
-    for (const m of this.members.all()) {
-      if (m.left) continue
-      all.push(m.id)
-      if (this.isLive(m)) live.push(m.id)
-    }
-    const change = this.observation.rebuild(live, all, (id) => {
-      const m = this.members.get(id)
-      const s = this.view.stateOf(id)
-      return { incarnation: m?.incarnation ?? 0, state: s === 'dead' ? 'dead' : 'alive' }
-    })
-    const { transport } = this.deps
-    for (const id of change.stopped) transport.unsubscribe(heartbeatTopic(this.identity.cluster, id))
-    for (const id of change.started) transport.subscribe(heartbeatTopic(this.identity.cluster, id), { relay: false })
-    for (const m of this.members.all()) this.view.refresh(m.id)
-    this.connections.connectNeighbours()
-  }
+  // ---- maintenance --------------------------------------------------------------------------
 
   private maintenanceTick(): void {
     this.connections.connectNeighbours()
@@ -749,7 +728,7 @@ export class ClusterNode {
       this.reports.forgetSubject(id)
       this.reports.forgetObserver(id)
     }
-    if (reaped.length > 0) this.scheduleRebuild()
+    if (reaped.length > 0) this.rings.schedule()
   }
 
   /**
