@@ -1,4 +1,4 @@
-import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfView } from '../domain/index.ts'
+import type { AlertEntry, ClusterView, PeerDetail, PeerTrend, SelfView } from '../domain/index.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
 import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
@@ -33,6 +33,7 @@ import { recordPeerChange } from './peer-changes.ts'
 import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
+import { awarenessOnlyReport, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
 import { RingUpkeep } from './ring-upkeep.ts'
 import { HeartbeatSchedule } from './heartbeat-schedule.ts'
 import { SelfAwareness } from './self-awareness.ts'
@@ -486,45 +487,20 @@ export class ClusterNode {
   // ---- queries -------------------------------------------------------------------------------
 
   selfView(): SelfView {
-    const now = this.deps.clock.now()
-    const health = this.healthReport()
-    return {
-      id: this.identity.id,
-      name: this.identity.name,
-      cluster: this.identity.cluster,
-      status: health.summary.status,
-      incarnation: this.identity.incarnation,
-      addrs: this.deps.transport.listenAddresses(),
-      awareness: this.awareness.score,
-      startedAt: new Date(this.startedAtMs).toISOString(),
-      uptimeMs: Math.round(now - this.startedAtMs),
-      version: this.deps.version ?? '0.0.0',
-      pid: process.pid,
-      join: this.joinStatus(),
-      reasons: health.reasons,
-      resources: health.resources,
-      checksFailing: health.summary.checksFailing,
-      failingChecks: health.summary.failingChecks ?? []
-    }
-  }
-
-  private joinStatus(): JoinStatus {
-    const addresses = [...this.options.join]
-    if (this.joiner === undefined || addresses.length === 0) return { state: 'none', addresses, attempts: 0 }
-    return { ...this.joiner.status(), addresses }
+    return selfViewOf({
+      id: this.identity.id, name: this.identity.name, cluster: this.identity.cluster, incarnation: this.identity.incarnation,
+      addrs: this.deps.transport.listenAddresses(), awareness: this.awareness.score, startedAtMs: this.startedAtMs, nowMs: this.deps.clock.now(),
+      version: this.deps.version ?? '0.0.0', join: joinStatusOf(this.options.join, this.joiner), health: this.healthReport()
+    })
   }
 
   clusterView(): ClusterView {
-    const peers = this.view.peers().sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-    return { self: this.selfView(), peers, generatedAt: new Date(this.deps.clock.now()).toISOString() }
+    const peers = this.view.peers()
+    return clusterViewOf(this.selfView(), peers, this.deps.clock.now())
   }
 
   peerDetail(idOrName: string): PeerDetail | undefined {
-    const peers = this.view.peers()
-    const peer = peers.find((p) => p.id === idOrName) ?? peers.find((p) => p.name === idOrName)
-    if (peer === undefined) return undefined
-    const history = this.view.history(peer.id).map((h) => ({ at: new Date(h.atMs).toISOString(), from: h.from, to: h.to, reason: h.reason }))
-    return { ...peer, history, trend: this.deps.peerTrend?.(peer.id) ?? null }
+    return peerDetailOf(this.view, idOrName, this.deps.peerTrend)
   }
 
   /**
@@ -547,11 +523,7 @@ export class ClusterNode {
   /** Lifeguard awareness's status, combined with node health's checks and resources when a provider is wired. */
   private healthReport(): NodeHealthReport {
     const status = this.awareness.status()
-    return this.deps.health?.(status) ?? {
-      summary: { status, checksFailing: 0 },
-      reasons: status === 'healthy' ? [] : [`local health awareness: this node is ${status} (its own timers run late)`],
-      resources: null
-    }
+    return this.deps.health?.(status) ?? awarenessOnlyReport(status)
   }
 
   /** Evidence from the runtime that the event loop lagged (fed by the agent's lag monitor). */
