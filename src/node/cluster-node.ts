@@ -5,7 +5,7 @@ import type { Scheduler } from '../actors/actor.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
-import { HealthEventEmitter, type PeerEvent } from '../events.ts'
+import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import type { MemberTable, Member } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
@@ -33,6 +33,7 @@ import { recordPeerChange } from './peer-changes.ts'
 import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
+import { VerdictExchange } from './verdict-exchange.ts'
 import { awarenessOnlyReport, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
 import { RingUpkeep } from './ring-upkeep.ts'
 import { HeartbeatSchedule } from './heartbeat-schedule.ts'
@@ -119,6 +120,7 @@ export class ClusterNode {
   private readonly heartbeat: HeartbeatSchedule
   private readonly timers: Timer[] = []
   private readonly rings: RingUpkeep
+  private readonly verdicts: VerdictExchange
   private joiner: Joiner | undefined
   private readonly registrations: Registrations
   private readonly connections: Connections
@@ -280,6 +282,17 @@ export class ClusterNode {
       connectNeighbours: () => this.connections.connectNeighbours(),
       onRebuild: () => { this.stats.ringRebuilds++ }
     })
+    this.verdicts = new VerdictExchange({
+      selfId: id,
+      reports: this.reports,
+      observation: this.observation,
+      admit: (m) => this.membership.onVerdict(m),
+      refreshView: (subject) => this.refreshMember(subject, false),
+      publish: (subject, subjectIncarnation, state, health) => {
+        this.stats.verdictsPublished++
+        void this.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
+      }
+    })
     this.view = new LocalView({
       clock: deps.clock,
       selfId: id,
@@ -298,7 +311,7 @@ export class ClusterNode {
       onChange: (e) => {
         if (e.to === 'suspect') this.suspects.add(e.peer)
         else this.suspects.delete(e.peer)
-        this.publishOwnVerdict(e)
+        this.verdicts.viewChanged(e)
         if (e.to === 'alive' && (e.from === 'dead' || e.from === 'left')) this.memberJoined()
         recordPeerChange(this, deps.logger, e)
       }
@@ -569,22 +582,6 @@ export class ClusterNode {
     return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
   }
 
-  /**
-   * An observer publishes what its view shows of a subject it observes (not its detector's every
-   * flip): so a subject its view holds suspect for flapping (view/flap-damping.ts) is suspect for
-   * the non-observers too, instead of flipping their aggregate with each raw recovery.
-   */
-  private publishOwnVerdict(e: PeerEvent): void {
-    if (!e.observedBySelf || e.from === 'missing' || (e.to !== 'alive' && e.to !== 'suspect' && e.to !== 'dead')) return
-    const st = this.observation.stateOf(e.peer)
-    if (st !== undefined) this.publishVerdict(e.peer, st.incarnation, e.to, st.health)
-  }
-
-  private publishVerdict(subject: string, subjectIncarnation: number, state: 'alive' | 'suspect' | 'dead', health: HealthSummary | undefined): void {
-    this.stats.verdictsPublished++
-    void this.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
-  }
-
   // ---- receiving -----------------------------------------------------------------------------
 
   private onMessage(msg: TransportMessage): void {
@@ -613,20 +610,9 @@ export class ClusterNode {
         this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: true })
         this.announced(m.sender, m.incarnation, true)
         break
-      case 'verdict': {
-        if (!this.membership.onVerdict(m)) break
-        const recorded = this.reports.record(m.subject, m.sender, {
-          state: m.state, subjectIncarnation: m.subjectIncarnation, subjectStatus: m.subjectStatus,
-          observerIncarnation: m.incarnation, observerSeq: m.seq, atMs: now
-        })
-        if (recorded && !this.observation.isObserving(m.subject)) this.refreshMember(m.subject, false)
-        // Another observer's suspicion confirms ours and shortens our suspicion (Lifeguard).
-        if (recorded && m.state !== 'alive' && this.observation.isObserving(m.subject)) {
-          const expected = this.observation.observersOf(m.subject).filter((o) => o !== this.identity.id).length
-          this.observation.send(m.subject, { type: 'confirm', observer: m.sender, incarnation: m.subjectIncarnation, expected })
-        }
+      case 'verdict':
+        this.verdicts.received(m, now)
         break
-      }
       case 'alerting':
         if (this.membership.onAlerting(m.sender, this.senderStanding(m.sender))) this.alerting.received(m)
         break
