@@ -33,6 +33,7 @@ import { recordPeerChange } from './peer-changes.ts'
 import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
+import { SuspectWatch } from './suspect-watch.ts'
 import { VerdictExchange } from './verdict-exchange.ts'
 import { awarenessOnlyReport, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
 import { RingUpkeep } from './ring-upkeep.ts'
@@ -133,8 +134,8 @@ export class ClusterNode {
   /** Set while stopping with a leave: this node's digest entry says `left`. */
   private leaving = false
   private startedAtMs = 0
-  /** Members this node's view holds suspect (kept by the view's change events). */
-  private readonly suspects = new Set<string>()
+  /** The suspicions this node holds: second-hand ones to look at again, lonely ones. */
+  private readonly suspectWatch: SuspectWatch
 
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
@@ -282,6 +283,7 @@ export class ClusterNode {
       connectNeighbours: () => this.connections.connectNeighbours(),
       onRebuild: () => { this.stats.ringRebuilds++ }
     })
+    this.suspectWatch = new SuspectWatch({ observation: this.observation, reports: this.reports })
     this.verdicts = new VerdictExchange({
       selfId: id,
       reports: this.reports,
@@ -309,8 +311,7 @@ export class ClusterNode {
       suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
       flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: o.flapSteadyPhiMax },
       onChange: (e) => {
-        if (e.to === 'suspect') this.suspects.add(e.peer)
-        else this.suspects.delete(e.peer)
+        this.suspectWatch.viewChanged(e)
         this.verdicts.viewChanged(e)
         if (e.to === 'alive' && (e.from === 'dead' || e.from === 'left')) this.memberJoined()
         recordPeerChange(this, deps.logger, e)
@@ -477,7 +478,7 @@ export class ClusterNode {
 
   /** This node holds most of its subjects suspect or dead while nobody else does: it is the one cut off. */
   isolated(): boolean {
-    return this.suspectsMostSubjectsAlone()
+    return this.suspectWatch.mostSubjectsAlone()
   }
 
   /** Registers an expected member by address: dialled until it answers, `missing` until then. */
@@ -674,43 +675,19 @@ export class ClusterNode {
     this.connections.connectNeighbours()
     this.connections.reconnectDead()
     // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
-    for (const id of this.secondHandSuspects()) this.refreshMember(id, false)
+    for (const id of this.suspectWatch.secondHand()) this.refreshMember(id, false)
     // Flap-damped members steady for the hold-down time are shown alive again.
     this.view.releaseDue()
-    if (this.suspectsMostSubjectsAlone()) this.awareness.lonelySuspicions()
+    if (this.suspectWatch.mostSubjectsAlone()) this.awareness.lonelySuspicions()
     this.membership.tick()
     const reaped = this.membership.reap((m) => m.left || this.view.stateOf(m.id) === 'dead')
     for (const id of reaped) {
       this.view.remove(id)
-      this.suspects.delete(id)
+      this.suspectWatch.forget(id)
       this.reports.forgetSubject(id)
       this.reports.forgetObserver(id)
     }
     if (reaped.length > 0) this.rings.schedule()
-  }
-
-  /**
-   * Whether this node holds most of its (at least three) subjects suspect or dead while no other
-   * observer reports any of those: then the trouble is most likely its own.
-   */
-  private suspectsMostSubjectsAlone(): boolean {
-    const subjects = this.observation.subjects()
-    if (subjects.length < 3) return false
-    let lonely = 0
-    for (const s of subjects) {
-      const st = this.observation.stateOf(s)
-      if (st === undefined || (st.state !== 'suspect' && st.state !== 'dead')) continue
-      let agreed = false
-      for (const r of this.reports.of(s).values()) {
-        if (r.subjectIncarnation >= st.incarnation && r.state !== 'alive') agreed = true
-      }
-      if (!agreed) lonely++
-    }
-    return lonely * 2 > subjects.length
-  }
-
-  private secondHandSuspects(): string[] {
-    return [...this.suspects].filter((id) => !this.observation.isObserving(id))
   }
 
   private awarenessReading() {
