@@ -162,10 +162,10 @@ export const configSchema = z.strictObject({
    * one-way link: it answers, but its heartbeats are lost). Each answered probe buys another
    * heartbeatIntervalMs for a heartbeat to arrive. More tolerates longer heartbeat loss without
    * a suspicion, at that many intervals later a suspicion of a node whose heartbeats really stopped
-   * while its process still answers; 0 suspects at the first silence past phi even if it answers
-   * (never dead while it answers, whatever this is).
+   * while its process still answers; 1 suspects one interval after the first answered probe (the
+   * probe before suspicion is always sent). Never dead while it answers, whatever this is.
    */
-  okProbesMax: count(0, 100),
+  okProbesMax: count(1, 100),
   /**
    * The heartbeat gap cap: inter-arrival gaps are learned by the phi window as at most this many
    * heartbeatIntervalMs (a longer gap is sampled at the cap). One or two lost heartbeats are the

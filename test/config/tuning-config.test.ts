@@ -35,7 +35,7 @@ describe('tuning options', () => {
 
   // [option values, the key the error names, words its rule says]
   const bad: [ConfigInput, string, RegExp][] = [
-    [{ okProbesMax: -1 }, 'okProbesMax', />=0|greater than or equal to 0/i],
+    [{ okProbesMax: 0 }, 'okProbesMax', />=1|greater than or equal to 1/i],
     [{ okProbesMax: 101 }, 'okProbesMax', /<=100|less than or equal to 100/i],
     [{ okProbesMax: 1.5 }, 'okProbesMax', /expected int/i],
     [{ probeResultMarginMs: -1 }, 'probeResultMarginMs', />=0|greater than or equal to 0/i],
@@ -60,6 +60,6 @@ describe('tuning options', () => {
   }
 
   test('the bounds themselves are accepted', () => {
-    assert.doesNotThrow(() => config({ okProbesMax: 0, probeResultMarginMs: 0, heartbeatGapIntervalsMax: 1, firstHeartbeatGraceIntervals: 0, actorRestartsMax: 0, actorRestartWindowMs: 0, actorReviveAfterMsMin: 1, actorReviveAfterMsMax: 1, flapSteadyPhiMax: 0 }))
+    assert.doesNotThrow(() => config({ okProbesMax: 1, probeResultMarginMs: 0, heartbeatGapIntervalsMax: 1, firstHeartbeatGraceIntervals: 0, actorRestartsMax: 0, actorRestartWindowMs: 0, actorReviveAfterMsMin: 1, actorReviveAfterMsMax: 1, flapSteadyPhiMax: 0 }))
   })
 })
