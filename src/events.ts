@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { PeerState, Severity } from './api/protocol.ts'
+import type { PeerState, Severity } from './domain/index.ts'
 
 /**
  * The one typed event map (names are `noun:verb`, as in js-libp2p). The same stream feeds the

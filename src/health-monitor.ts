@@ -1,5 +1,6 @@
 import type { AlertNotice } from './daemon-alerts.ts'
-import type { AlertEntry, NodeStatus, PeerState, PeerSummary } from './api/protocol.ts'
+import type { AlertEntry, PeerState, PeerSummary } from './domain/index.ts'
+import type { NodeStatus } from './transport/codec.ts'
 import { loadConfig, type ConfigSources } from './config/load.ts'
 import type { ConfigInput } from './config/schema.ts'
 import { Daemon } from './daemon.ts'

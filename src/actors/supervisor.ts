@@ -1,15 +1,6 @@
 import type { Clock, Timer } from '../runtime/clock.ts'
 import { ActorCell, type ActorContext, type ActorRef, type Behaviour, type Scheduler } from './actor.ts'
 
-/**
- * The agent's revival cooldown for an actor stopped by its restart budget: 30 s, doubling on each
- * further stop up to 5 min. Long enough that a peer whose data keeps crashing its actor costs a
- * few failures per cooldown; short enough that a transient cause (a bad message burst) leaves
- * that peer unobserved for half a minute, not for good.
- */
-export const ACTOR_REVIVE_AFTER_MS_MIN = 30_000
-export const ACTOR_REVIVE_AFTER_MS_MAX = 300_000
-
 export interface SupervisorOptions {
   /** Limit: messages each actor's mailbox holds; further sends are dropped and counted. */
   mailboxLengthMax: number

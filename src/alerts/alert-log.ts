@@ -1,4 +1,4 @@
-import type { AlertEntry, PeerState, Severity } from '../api/protocol.ts'
+import type { AlertEntry, PeerState, Severity } from '../domain/index.ts'
 
 /**
  * The local alert log of peer state changes, each with a severity (a dead peer is critical, a

@@ -1,4 +1,4 @@
-import type { PeerState, Severity } from '../api/protocol.ts'
+import type { PeerState, Severity } from '../domain/index.ts'
 import type { CheckReport, Sample } from '../health/types.ts'
 import { addAdaptivePoint, emptyAdaptive, type AdaptiveSeries } from './adaptive.ts'
 import { advance, LIFECYCLE_DEFAULTS, type AlertInstance, type AlertSubject, type LifecycleOptions, type Transition } from './instance.ts'

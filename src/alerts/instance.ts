@@ -1,4 +1,4 @@
-import type { Severity } from '../api/protocol.ts'
+import type { Severity } from '../domain/index.ts'
 import type { Labels } from './labels.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ConfigError } from '../errors.ts'
-import { SEVERITIES, PEER_STATES, type PeerState, type Severity } from '../api/protocol.ts'
+import { SEVERITIES, PEER_STATES, type PeerState, type Severity } from '../domain/index.ts'
 import { CHECK_STATUSES, type CheckStatus } from '../health/types.ts'
 import { LABEL_NAME, LABEL_VALUE_CHARS_MAX, LABELS_MAX, type Labels } from './labels.ts'
 import { compileMatcher, parseMatcher, type CompiledMatcher } from './matchers.ts'

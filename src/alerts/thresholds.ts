@@ -1,4 +1,4 @@
-import type { Severity } from '../api/protocol.ts'
+import type { Severity } from '../domain/index.ts'
 import { alertsOn, type NagiosRange } from './nagios-range.ts'
 import type { CompiledRule } from './rule-config.ts'
 import type { TemplateVariable } from './template.ts'

@@ -175,6 +175,9 @@ function checkConfig(input: unknown, problems: ConfigProblem[], sourceOf: (key: 
   if (config.joinRetryIntervalMsMin > config.joinRetryIntervalMsMax) {
     related('joinRetryIntervalMsMin', `must be at most joinRetryIntervalMsMax (${config.joinRetryIntervalMsMax})`)
   }
+  if (config.actorReviveAfterMsMin > config.actorReviveAfterMsMax) {
+    related('actorReviveAfterMsMin', `must be at most actorReviveAfterMsMax (${config.actorReviveAfterMsMax})`)
+  }
   if (config.diskFreePercentCritical > config.diskFreePercentWarning) {
     throw new ConfigError('diskFreePercentCritical', `must be at most diskFreePercentWarning (${config.diskFreePercentWarning})`)
   }

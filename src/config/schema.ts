@@ -140,8 +140,47 @@ export const configSchema = z.strictObject({
   flapAlarmsMax: count(0, 100),
   flapWindowMs: ms(1000, 86_400_000),
   flapHoldDownMs: ms(0, 86_400_000),
+  /**
+   * A held (flapping) member counts as steady only while this node's phi for it stays below
+   * this (its observers' test; others go by the verdicts they hear). 3 is a heartbeat about a
+   * second overdue on a quiet LAN, never reached by a healthy peer, often by one on a lossy link.
+   * Lower releases only a cleaner link, so a sick node stays held longer; at or above
+   * phiSuspectThreshold it no longer adds anything to "not suspected again".
+   */
+  flapSteadyPhiMax: z.number().min(0).max(50),
   /** Time a direct probe (libp2p ping) may take before it counts as unanswered. */
   probeTimeoutMs: ms(10, 60_000),
+  /**
+   * Extra time the detector waits past probeTimeoutMs for a probe's result before it takes the
+   * probe as unanswered (the probe wait is probeTimeoutMs + this): the transport gives up at
+   * probeTimeoutMs and its answer still has to come back through the actor's mailbox. Larger
+   * never mistakes a late result for silence, at that much later a suspicion of a hung host.
+   */
+  probeResultMarginMs: ms(0, 60_000),
+  /**
+   * Answered probes without a heartbeat in between before the subject is suspected anyway (a
+   * one-way link: it answers, but its heartbeats are lost). Each answered probe buys another
+   * heartbeatIntervalMs for a heartbeat to arrive. More tolerates longer heartbeat loss without
+   * a suspicion, at that many intervals later a suspicion of a node whose heartbeats really stopped
+   * while its process still answers; 1 suspects one interval after the first answered probe (the
+   * probe before suspicion is always sent). Never dead while it answers, whatever this is.
+   */
+  okProbesMax: count(1, 100),
+  /**
+   * The heartbeat gap cap: inter-arrival gaps are learned by the phi window as at most this many
+   * heartbeatIntervalMs (a longer gap is sampled at the cap). One or two lost heartbeats are the
+   * network's normal behaviour under loss and should widen the margin (no suspicion on every lost
+   * packet), while a long outage must not blunt detection for the whole window. Higher learns
+   * loss bursts better, at slower detection after an outage was learned; 1 learns no loss.
+   */
+  heartbeatGapIntervalsMax: z.number().min(1).max(100),
+  /**
+   * Silence tolerated before a newly observed subject's first heartbeat, on top of phi's margin,
+   * in heartbeatIntervalMs: a new member needs a connection and a gossip subscription before its
+   * first heartbeat reaches this node. Longer never suspects a slow joiner, at that much later a
+   * suspicion of a member that died before its first heartbeat.
+   */
+  firstHeartbeatGraceIntervals: z.number().min(0).max(100),
   /**
    * k: observers per subject, from k hash rings (Rapid). Each node receives about k heartbeats
    * per interval whatever the cluster size; more observers tolerate more observer failures and
@@ -198,6 +237,25 @@ export const configSchema = z.strictObject({
 
   /** Limit: messages an actor mailbox holds; further ones are dropped and counted. */
   mailboxLengthMax: count(1, 1_000_000),
+  /**
+   * The actor restart budget (Erlang/OTP's intensity and period): a peer actor whose behaviour
+   * throws is restarted with fresh state up to actorRestartsMax times within actorRestartWindowMs;
+   * the next failure in the window parks it (its peer goes unobserved by this node, counted in
+   * healthmon_actors_stopped). A larger budget keeps observing through more bad input, at more
+   * wasted work (and log lines) for an actor that fails on every message; 0 parks an actor at
+   * its first failure.
+   */
+  actorRestartsMax: count(0, 1000),
+  actorRestartWindowMs: ms(0, 86_400_000),
+  /**
+   * Cooldown before a parked actor is restarted: actorReviveAfterMsMin, doubling on each further
+   * parking up to actorReviveAfterMsMax (and back to the minimum once it has run that long
+   * without being parked). Long enough that a peer whose data keeps crashing its actor costs a
+   * few failures per cooldown; short enough that a transient cause (a bad message burst) leaves
+   * that peer unobserved for half a minute, not for good.
+   */
+  actorReviveAfterMsMin: ms(1, 86_400_000),
+  actorReviveAfterMsMax: ms(1, 86_400_000),
   /** Limit: encoded size of a wire message; larger ones are rejected and counted. */
   messageBytesMax: count(256, 1_048_576),
   /** Limit: members tracked; joins beyond it are refused and counted. */

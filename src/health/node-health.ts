@@ -6,7 +6,7 @@
  * Lifeguard awareness status the ClusterNode passes in. ClusterNode only carries the result in
  * its heartbeats: it asks `report()` for the current summary and owns none of it.
  */
-import type { SelfResources } from '../api/protocol.ts'
+import type { SelfResources } from '../domain/index.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
 import type { HealthSummary, NodeStatus } from '../transport/codec.ts'
 import type { ResourceCollectors } from './collectors.ts'

@@ -6,7 +6,7 @@
  * Every figure passes metric validation on the way in (the wire is one of validation's sources):
  * a rejected figure is stored as "not measured", counted in the validator.
  */
-import type { PeerTrend, TrendHeading, TrendPoint } from '../api/protocol.ts'
+import type { PeerTrend, TrendHeading, TrendPoint } from '../domain/index.ts'
 import type { HealthSummary } from '../transport/codec.ts'
 import type { SampleValidator } from './validate.ts'
 

@@ -2,7 +2,7 @@
  * The node's health as others see it, pure: the compact summary carried in every heartbeat
  * (src/transport/codec.ts quantises it) and the fuller resource figures of GET /v1/self.
  */
-import type { SelfResources } from '../api/protocol.ts'
+import type { SelfResources } from '../domain/index.ts'
 import type { HealthSummary } from '../transport/codec.ts'
 import type { NodeStatusResult } from './node-status.ts'
 import { figuresOf, usedPercent, type ResourceFigures, type ResourceReading } from './resource-reading.ts'

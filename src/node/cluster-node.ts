@@ -1,13 +1,11 @@
-import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, SelfView } from '../api/protocol.ts'
+import type { AlertEntry, ClusterView, PeerDetail, PeerTrend, SelfView } from '../domain/index.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
-import { ACTOR_REVIVE_AFTER_MS_MAX, ACTOR_REVIVE_AFTER_MS_MIN, Supervisor } from '../actors/supervisor.ts'
+import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
-import type { AwarenessReading } from '../actors/peer-actor.ts'
-import * as awareness from '../detector/awareness.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
-import { HealthEventEmitter, type PeerEvent } from '../events.ts'
+import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import type { MemberTable, Member } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
@@ -35,6 +33,12 @@ import { recordPeerChange } from './peer-changes.ts'
 import { Membership } from './membership.ts'
 import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
+import { SuspectWatch } from './suspect-watch.ts'
+import { VerdictExchange } from './verdict-exchange.ts'
+import { awarenessOnlyReport, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
+import { RingUpkeep } from './ring-upkeep.ts'
+import { HeartbeatSchedule } from './heartbeat-schedule.ts'
+import { SelfAwareness } from './self-awareness.ts'
 import type { NodeOptions } from './options.ts'
 
 /**
@@ -85,13 +89,6 @@ export interface NodeInstruments {
   detection(stage: 'suspect' | 'dead', silenceMs: number): void
 }
 
-/**
- * A held (flapping) member is steady only while this node's phi for it stays below this: 3 is a
- * heartbeat about a second overdue on a quiet LAN (suspicion is at 8), never reached by a
- * healthy peer, often by one on a lossy link.
- */
-const FLAP_STEADY_PHI_MAX = 3
-
 /** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
 const LEAVE_DIRECT_PEERS_MAX = 16
 
@@ -120,10 +117,11 @@ export class ClusterNode {
   private readonly observation: Observation
   private readonly detection: PeerStateOptions
   private readonly events$: string
-  private awarenessState = awareness.createAwareness()
+  private readonly awareness: SelfAwareness
+  private readonly heartbeat: HeartbeatSchedule
   private readonly timers: Timer[] = []
-  private heartbeatTimer: Timer | undefined
-  private rebuildTimer: Timer | undefined
+  private readonly rings: RingUpkeep
+  private readonly verdicts: VerdictExchange
   private joiner: Joiner | undefined
   private readonly registrations: Registrations
   private readonly connections: Connections
@@ -136,9 +134,8 @@ export class ClusterNode {
   /** Set while stopping with a leave: this node's digest entry says `left`. */
   private leaving = false
   private startedAtMs = 0
-  private nextHeartbeatDueMs = 0
-  /** Members this node's view holds suspect (kept by the view's change events). */
-  private readonly suspects = new Set<string>()
+  /** The suspicions this node holds: second-hand ones to look at again, lonely ones. */
+  private readonly suspectWatch: SuspectWatch
 
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
@@ -149,6 +146,8 @@ export class ClusterNode {
     const id = deps.transport.peerId
     this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
     this.events$ = eventsTopic(o.cluster)
+    this.awareness = new SelfAwareness(o)
+    this.heartbeat = new HeartbeatSchedule({ clock: deps.clock, intervalMs: o.heartbeatIntervalMs, beat: (lateByMs, now) => this.sendHeartbeat(lateByMs, now), isRunning: () => this.running })
     this.validator = new MessageValidator({
       cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2,
       alertingRateLimit: { perSecond: RATE_LIMIT_PER_SECOND, burst: RATE_LIMIT_BURST, now: () => deps.clock.now() }
@@ -193,13 +192,13 @@ export class ClusterNode {
     this.eventLog = new EventLog(o.eventLogMax)
     this.supervisor = new Supervisor({
       mailboxLengthMax: o.mailboxLengthMax,
-      restartsMax: 5,
-      restartWindowMs: 60_000,
+      restartsMax: o.actorRestartsMax,
+      restartWindowMs: o.actorRestartWindowMs,
       clock: deps.clock,
       schedule: deps.schedule,
       onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, action === 'stopped' ? 'actor failed past its restart budget; stopped until its cooldown ends' : 'actor failed'),
-      reviveAfterMsMin: ACTOR_REVIVE_AFTER_MS_MIN,
-      reviveAfterMsMax: ACTOR_REVIVE_AFTER_MS_MAX,
+      reviveAfterMsMin: o.actorReviveAfterMsMin,
+      reviveAfterMsMax: o.actorReviveAfterMsMax,
       onRevive: (name, outcome, cooldownMs, error) => {
         if (outcome === 'revived') deps.logger.warn({ actor: name, cooldownMs }, 'stopped actor restarted after its cooldown')
         else deps.logger.error({ actor: name, cooldownMs, err: error }, 'stopped actor could not be restarted; trying again later')
@@ -219,7 +218,7 @@ export class ClusterNode {
         awareness: () => this.awarenessReading(),
         probe: (peerId, timeoutMs) => deps.transport.probe(peerId, timeoutMs),
         onProbeResult: (ok) => {
-          if (ok) this.awarenessState = awareness.onProbeAnswered(this.awarenessState, this.options)
+          if (ok) this.awareness.probeAnswered()
         },
         onHeartbeatPhi: deps.instruments === undefined ? undefined : (_peerId, phi) => deps.instruments!.heartbeatPhi(phi),
         onState: (peerId, state, transitions) => {
@@ -230,7 +229,7 @@ export class ClusterNode {
           }
           if (transitions.length > 0) {
             this.view.refresh(peerId, transitions.at(-1)!.reason)
-            if (transitions.some((t) => t.to === 'dead' || t.from === 'dead')) this.scheduleRebuild()
+            if (transitions.some((t) => t.to === 'dead' || t.from === 'dead')) this.rings.schedule()
           }
         }
       }
@@ -255,7 +254,7 @@ export class ClusterNode {
       logger: deps.logger,
       reconnectIntervalMs: o.reconnectIntervalMs,
       neighbours: () => this.observation.neighbours(),
-      isLive: (m) => this.isLive(m),
+      isLive: (m) => this.rings.isLive(m),
       isDead: (m) => this.view.stateOf(m.id) === 'dead',
       onReconnected: (peerId) => { void this.syncWith(peerId) }
     })
@@ -268,6 +267,32 @@ export class ClusterNode {
       onReached: (address, peerId) => {
         this.view.clearMissing(address)
         void this.syncWith(peerId)
+      }
+    })
+    this.rings = new RingUpkeep({
+      clock: deps.clock,
+      transport: deps.transport,
+      selfId: id,
+      cluster: o.cluster,
+      members: this.members,
+      observation: this.observation,
+      debounceMs: Math.min(100, o.heartbeatIntervalMs / 4),
+      isRunning: () => this.running,
+      stateOf: (m) => this.view.stateOf(m),
+      refreshView: (m) => this.view.refresh(m),
+      connectNeighbours: () => this.connections.connectNeighbours(),
+      onRebuild: () => { this.stats.ringRebuilds++ }
+    })
+    this.suspectWatch = new SuspectWatch({ observation: this.observation, reports: this.reports })
+    this.verdicts = new VerdictExchange({
+      selfId: id,
+      reports: this.reports,
+      observation: this.observation,
+      admit: (m) => this.membership.onVerdict(m),
+      refreshView: (subject) => this.refreshMember(subject, false),
+      publish: (subject, subjectIncarnation, state, health) => {
+        this.stats.verdictsPublished++
+        void this.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
       }
     })
     this.view = new LocalView({
@@ -284,11 +309,10 @@ export class ClusterNode {
       },
       peerHistoryMax: o.peerHistoryMax,
       suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
-      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: FLAP_STEADY_PHI_MAX },
+      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: o.flapSteadyPhiMax },
       onChange: (e) => {
-        if (e.to === 'suspect') this.suspects.add(e.peer)
-        else this.suspects.delete(e.peer)
-        this.publishOwnVerdict(e)
+        this.suspectWatch.viewChanged(e)
+        this.verdicts.viewChanged(e)
         if (e.to === 'alive' && (e.from === 'dead' || e.from === 'left')) this.memberJoined()
         recordPeerChange(this, deps.logger, e)
       }
@@ -319,9 +343,8 @@ export class ClusterNode {
     })
     await transport.start()
     transport.subscribe(this.events$)
-    this.rebuildNow()
-    this.nextHeartbeatDueMs = clock.now()
-    this.heartbeatTick()
+    this.rings.rebuildNow()
+    this.heartbeat.start()
     this.timers.push(clock.setInterval(() => this.antiEntropy.tick(), this.options.antiEntropyIntervalMs))
     this.timers.push(clock.setInterval(() => this.maintenanceTick(), Math.max(this.options.heartbeatIntervalMs, 500)))
     this.joiner = this.makeJoiner({
@@ -354,8 +377,8 @@ export class ClusterNode {
     this.registrations.stopAll()
     for (const t of this.timers) t.cancel()
     this.timers.length = 0
-    this.heartbeatTimer?.cancel()
-    this.rebuildTimer?.cancel()
+    this.heartbeat.stop()
+    this.rings.stop()
     this.observation.stopAll()
     await this.supervisor.stopAll()
     await this.deps.transport.stop()
@@ -450,12 +473,12 @@ export class ClusterNode {
   isLiveMember(id: string): boolean {
     if (id === this.identity.id) return this.running
     const m = this.members.get(id)
-    return m !== undefined && this.isLive(m)
+    return m !== undefined && this.rings.isLive(m)
   }
 
   /** This node holds most of its subjects suspect or dead while nobody else does: it is the one cut off. */
   isolated(): boolean {
-    return this.suspectsMostSubjectsAlone()
+    return this.suspectWatch.mostSubjectsAlone()
   }
 
   /** Registers an expected member by address: dialled until it answers, `missing` until then. */
@@ -478,45 +501,20 @@ export class ClusterNode {
   // ---- queries -------------------------------------------------------------------------------
 
   selfView(): SelfView {
-    const now = this.deps.clock.now()
-    const health = this.healthReport()
-    return {
-      id: this.identity.id,
-      name: this.identity.name,
-      cluster: this.identity.cluster,
-      status: health.summary.status,
-      incarnation: this.identity.incarnation,
-      addrs: this.deps.transport.listenAddresses(),
-      awareness: this.awarenessState.score,
-      startedAt: new Date(this.startedAtMs).toISOString(),
-      uptimeMs: Math.round(now - this.startedAtMs),
-      version: this.deps.version ?? '0.0.0',
-      pid: process.pid,
-      join: this.joinStatus(),
-      reasons: health.reasons,
-      resources: health.resources,
-      checksFailing: health.summary.checksFailing,
-      failingChecks: health.summary.failingChecks ?? []
-    }
-  }
-
-  private joinStatus(): JoinStatus {
-    const addresses = [...this.options.join]
-    if (this.joiner === undefined || addresses.length === 0) return { state: 'none', addresses, attempts: 0 }
-    return { ...this.joiner.status(), addresses }
+    return selfViewOf({
+      id: this.identity.id, name: this.identity.name, cluster: this.identity.cluster, incarnation: this.identity.incarnation,
+      addrs: this.deps.transport.listenAddresses(), awareness: this.awareness.score, startedAtMs: this.startedAtMs, nowMs: this.deps.clock.now(),
+      version: this.deps.version ?? '0.0.0', join: joinStatusOf(this.options.join, this.joiner), health: this.healthReport()
+    })
   }
 
   clusterView(): ClusterView {
-    const peers = this.view.peers().sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-    return { self: this.selfView(), peers, generatedAt: new Date(this.deps.clock.now()).toISOString() }
+    const peers = this.view.peers()
+    return clusterViewOf(this.selfView(), peers, this.deps.clock.now())
   }
 
   peerDetail(idOrName: string): PeerDetail | undefined {
-    const peers = this.view.peers()
-    const peer = peers.find((p) => p.id === idOrName) ?? peers.find((p) => p.name === idOrName)
-    if (peer === undefined) return undefined
-    const history = this.view.history(peer.id).map((h) => ({ at: new Date(h.atMs).toISOString(), from: h.from, to: h.to, reason: h.reason }))
-    return { ...peer, history, trend: this.deps.peerTrend?.(peer.id) ?? null }
+    return peerDetailOf(this.view, idOrName, this.deps.peerTrend)
   }
 
   /**
@@ -538,18 +536,13 @@ export class ClusterNode {
 
   /** Lifeguard awareness's status, combined with node health's checks and resources when a provider is wired. */
   private healthReport(): NodeHealthReport {
-    const a = this.awarenessState
-    const status = awareness.withholdsDead(a, this.options) ? 'unhealthy' : a.score > 0 ? 'degraded' : 'healthy'
-    return this.deps.health?.(status) ?? {
-      summary: { status, checksFailing: 0 },
-      reasons: status === 'healthy' ? [] : [`local health awareness: this node is ${status} (its own timers run late)`],
-      resources: null
-    }
+    const status = this.awareness.status()
+    return this.deps.health?.(status) ?? awarenessOnlyReport(status)
   }
 
   /** Evidence from the runtime that the event loop lagged (fed by the agent's lag monitor). */
   reportEventLoopLag(lagMs: number): void {
-    this.awarenessState = awareness.onEventLoopLag(this.awarenessState, lagMs, this.options)
+    this.awareness.eventLoopLag(lagMs)
   }
 
   // ---- sending -------------------------------------------------------------------------------
@@ -573,19 +566,11 @@ export class ClusterNode {
     }
   }
 
-  private heartbeatTick(): void {
-    if (!this.running) return
-    const { clock } = this.deps
-    const now = clock.now()
-    const lateByMs = Math.max(0, now - this.nextHeartbeatDueMs)
-    this.awarenessState = awareness.onOwnHeartbeat(this.awarenessState, lateByMs, now, this.options)
+  /** One beat of the heartbeat schedule: its lateness is awareness's evidence, then the heartbeat goes out. */
+  private sendHeartbeat(lateByMs: number, nowMs: number): void {
+    this.awareness.ownHeartbeat(lateByMs, nowMs)
     void this.publish(heartbeatTopic(this.identity.cluster, this.identity.id), { type: 'heartbeat', ...this.identity.nextHeader(), health: this.health() })
     this.stats.heartbeatsSent++
-    // Schedule from the due time, not from now, so the period does not drift; after a pause,
-    // skip the missed beats instead of sending a burst.
-    const interval = this.options.heartbeatIntervalMs
-    this.nextHeartbeatDueMs = lateByMs > interval ? now + interval : this.nextHeartbeatDueMs + interval
-    this.heartbeatTimer = clock.setTimeout(() => this.heartbeatTick(), this.nextHeartbeatDueMs - now)
   }
 
   /** Announces this node's signed record (on start, after joining, after a refutation). */
@@ -596,22 +581,6 @@ export class ClusterNode {
   private recordMessage(): RecordMessage {
     const r = this.membership.ownRecord(this.leaving)
     return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
-  }
-
-  /**
-   * An observer publishes what its view shows of a subject it observes (not its detector's every
-   * flip): so a subject its view holds suspect for flapping (view/flap-damping.ts) is suspect for
-   * the non-observers too, instead of flipping their aggregate with each raw recovery.
-   */
-  private publishOwnVerdict(e: PeerEvent): void {
-    if (!e.observedBySelf || e.from === 'missing' || (e.to !== 'alive' && e.to !== 'suspect' && e.to !== 'dead')) return
-    const st = this.observation.stateOf(e.peer)
-    if (st !== undefined) this.publishVerdict(e.peer, st.incarnation, e.to, st.health)
-  }
-
-  private publishVerdict(subject: string, subjectIncarnation: number, state: 'alive' | 'suspect' | 'dead', health: HealthSummary | undefined): void {
-    this.stats.verdictsPublished++
-    void this.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
   }
 
   // ---- receiving -----------------------------------------------------------------------------
@@ -642,20 +611,9 @@ export class ClusterNode {
         this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: true })
         this.announced(m.sender, m.incarnation, true)
         break
-      case 'verdict': {
-        if (!this.membership.onVerdict(m)) break
-        const recorded = this.reports.record(m.subject, m.sender, {
-          state: m.state, subjectIncarnation: m.subjectIncarnation, subjectStatus: m.subjectStatus,
-          observerIncarnation: m.incarnation, observerSeq: m.seq, atMs: now
-        })
-        if (recorded && !this.observation.isObserving(m.subject)) this.refreshMember(m.subject, false)
-        // Another observer's suspicion confirms ours and shortens our suspicion (Lifeguard).
-        if (recorded && m.state !== 'alive' && this.observation.isObserving(m.subject)) {
-          const expected = this.observation.observersOf(m.subject).filter((o) => o !== this.identity.id).length
-          this.observation.send(m.subject, { type: 'confirm', observer: m.sender, incarnation: m.subjectIncarnation, expected })
-        }
+      case 'verdict':
+        this.verdicts.received(m, now)
         break
-      }
       case 'alerting':
         if (this.membership.onAlerting(m.sender, this.senderStanding(m.sender))) this.alerting.received(m)
         break
@@ -691,7 +649,7 @@ export class ClusterNode {
     const before = this.view.stateOf(id)
     this.view.refresh(id)
     const after = this.view.stateOf(id)
-    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.scheduleRebuild()
+    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.rings.schedule()
   }
 
   // ---- anti-entropy --------------------------------------------------------------------------
@@ -711,93 +669,29 @@ export class ClusterNode {
     return this.antiEntropy.syncWith(peerId)
   }
 
-  // ---- rings, subscriptions, connections -----------------------------------------------------
-
-  private isLive(m: Member): boolean {
-    if (m.left) return false
-    const s = this.view.stateOf(m.id)
-    return s !== 'dead'
-  }
-
-  private scheduleRebuild(): void {
-    if (this.rebuildTimer !== undefined || !this.running) return
-    // Debounced: a burst of joins or deaths reshapes the rings once.
-    this.rebuildTimer = this.deps.clock.setTimeout(() => {
-      this.rebuildTimer = undefined
-      this.rebuildNow()
-    }, Math.min(100, this.options.heartbeatIntervalMs / 4))
-  }
-
-  private rebuildNow(): void {
-    this.stats.ringRebuilds++
-    const live = [this.identity.id]
-    const all = [this.identity.id]
-    for (const m of this.members.all()) {
-      if (m.left) continue
-      all.push(m.id)
-      if (this.isLive(m)) live.push(m.id)
-    }
-    const change = this.observation.rebuild(live, all, (id) => {
-      const m = this.members.get(id)
-      const s = this.view.stateOf(id)
-      return { incarnation: m?.incarnation ?? 0, state: s === 'dead' ? 'dead' : 'alive' }
-    })
-    const { transport } = this.deps
-    for (const id of change.stopped) transport.unsubscribe(heartbeatTopic(this.identity.cluster, id))
-    for (const id of change.started) transport.subscribe(heartbeatTopic(this.identity.cluster, id), { relay: false })
-    for (const m of this.members.all()) this.view.refresh(m.id)
-    this.connections.connectNeighbours()
-  }
+  // ---- maintenance --------------------------------------------------------------------------
 
   private maintenanceTick(): void {
     this.connections.connectNeighbours()
     this.connections.reconnectDead()
     // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
-    for (const id of this.secondHandSuspects()) this.refreshMember(id, false)
+    for (const id of this.suspectWatch.secondHand()) this.refreshMember(id, false)
     // Flap-damped members steady for the hold-down time are shown alive again.
     this.view.releaseDue()
-    if (this.suspectsMostSubjectsAlone()) this.awarenessState = awareness.onLonelySuspicions(this.awarenessState, this.options)
+    if (this.suspectWatch.mostSubjectsAlone()) this.awareness.lonelySuspicions()
     this.membership.tick()
     const reaped = this.membership.reap((m) => m.left || this.view.stateOf(m.id) === 'dead')
     for (const id of reaped) {
       this.view.remove(id)
-      this.suspects.delete(id)
+      this.suspectWatch.forget(id)
       this.reports.forgetSubject(id)
       this.reports.forgetObserver(id)
     }
-    if (reaped.length > 0) this.scheduleRebuild()
+    if (reaped.length > 0) this.rings.schedule()
   }
 
-  /**
-   * Whether this node holds most of its (at least three) subjects suspect or dead while no other
-   * observer reports any of those: then the trouble is most likely its own.
-   */
-  private suspectsMostSubjectsAlone(): boolean {
-    const subjects = this.observation.subjects()
-    if (subjects.length < 3) return false
-    let lonely = 0
-    for (const s of subjects) {
-      const st = this.observation.stateOf(s)
-      if (st === undefined || (st.state !== 'suspect' && st.state !== 'dead')) continue
-      let agreed = false
-      for (const r of this.reports.of(s).values()) {
-        if (r.subjectIncarnation >= st.incarnation && r.state !== 'alive') agreed = true
-      }
-      if (!agreed) lonely++
-    }
-    return lonely * 2 > subjects.length
-  }
-
-  private secondHandSuspects(): string[] {
-    return [...this.suspects].filter((id) => !this.observation.isObserving(id))
-  }
-
-  private awarenessReading(): AwarenessReading {
-    const a = this.awarenessState
+  private awarenessReading() {
     const now = this.deps.clock.now()
-    // Stalled: within the hold after a detected pause, or resuming right now with this node's own
-    // heartbeat timer overdue (a resumed process reads its socket backlog before its timers run).
-    const stalled = now < a.holdUntilMs || (this.running && now - this.nextHeartbeatDueMs > this.options.heartbeatIntervalMs / 2)
-    return { multiplier: awareness.timeoutMultiplier(a), withholdDead: awareness.withholdsDead(a, this.options), holdUntilMs: a.holdUntilMs, stalled }
+    return this.awareness.reading(now, this.running && this.heartbeat.overdueMs(now) > this.options.heartbeatIntervalMs / 2)
   }
 }

@@ -4,7 +4,8 @@ import type { Config } from '../config/schema.ts'
 export type NodeOptions = Pick<Config,
   | 'name' | 'cluster' | 'join' | 'heartbeatIntervalMs' | 'phiSuspectThreshold' | 'detectorWindowSamplesMax'
   | 'detectorMinStdDevMs' | 'acceptableHeartbeatPauseMs' | 'firstHeartbeatEstimateMs' | 'suspicionTimeoutMs'
-  | 'suspicionTimeoutMsMin' | 'suspicionTimeoutMsConfirmedMin' | 'probeTimeoutMs' | 'flapAlarmsMax' | 'flapWindowMs' | 'flapHoldDownMs' | 'observersPerSubject' | 'antiEntropyIntervalMs'
+  | 'suspicionTimeoutMsMin' | 'suspicionTimeoutMsConfirmedMin' | 'probeTimeoutMs' | 'probeResultMarginMs' | 'okProbesMax'
+  | 'heartbeatGapIntervalsMax' | 'firstHeartbeatGraceIntervals' | 'flapAlarmsMax' | 'flapWindowMs' | 'flapHoldDownMs' | 'flapSteadyPhiMax' | 'observersPerSubject' | 'antiEntropyIntervalMs'
   | 'joinRetryIntervalMsMin' | 'joinRetryIntervalMsMax' | 'awarenessMax' | 'eventLoopLagMsMax' | 'reconnectIntervalMs' | 'reapAfterMs'
   | 'incarnationAheadMax' | 'digestNewMembersMax' | 'refutationIntervalMsMin'
-  | 'mailboxLengthMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax' | 'eventLogMax'>
+  | 'mailboxLengthMax' | 'actorRestartsMax' | 'actorRestartWindowMs' | 'actorReviveAfterMsMin' | 'actorReviveAfterMsMax' | 'messageBytesMax' | 'membersMax' | 'peerHistoryMax' | 'alertLogMax' | 'eventLogMax'>

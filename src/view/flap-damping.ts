@@ -16,7 +16,7 @@
  * so is one with a new incarnation: a refutation raises the incarnation as a restart does, and
  * a member that crash-loops is flapping just the same. A pure step over a small value.
  */
-import type { PeerState } from '../api/protocol.ts'
+import type { PeerState } from '../domain/index.ts'
 
 export interface FlapOptions {
   /** Alarms within windowMs after which a recovery is held; 0 turns damping off. */

@@ -1,4 +1,4 @@
-import type { PeerState, PeerSummary, PeerView } from '../api/protocol.ts'
+import type { PeerState, PeerSummary, PeerView } from '../domain/index.ts'
 import type { PeerEvent } from '../events.ts'
 import type { MemberTable } from '../membership/member-table.ts'
 import type { Clock } from '../runtime/clock.ts'

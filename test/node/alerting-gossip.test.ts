@@ -5,6 +5,7 @@ import type { AlertingUpdate } from '../../src/node/alerting-gossip.ts'
 import type { ClusterNode } from '../../src/node/cluster-node.ts'
 import { Attacker } from '../../src/sim/attacker.ts'
 import { VirtualCluster } from '../../src/sim/virtual-cluster.ts'
+import { startConvergedCluster } from './converged-cluster.ts'
 
 /**
  * Cluster-wide alerting gossip between ClusterNodes on the in-memory network and virtual time:
@@ -20,16 +21,7 @@ const silence = (id: string, more: Partial<Silence> = {}): Silence => ({
   createdBy: 'ops', comment: 'maintenance', updatedAtMs: T0 + 1, ...more
 })
 
-async function startCluster(n: number, seed = 3): Promise<{ cluster: VirtualCluster; ids: string[] }> {
-  const cluster = new VirtualCluster({ seed, node: { antiEntropyIntervalMs: 1000 } })
-  const ids = Array.from({ length: n }, (_, i) => `n${i}`)
-  await cluster.add(ids[0]!)
-  for (const id of ids.slice(1)) await cluster.add(id, [ids[0]!])
-  const took = await cluster.runUntil(() => ids.every((id) => cluster.get(id).node.clusterView().peers.filter((p) => p.state === 'alive').length === n - 1), 60_000)
-  assert.ok(took !== undefined, 'cluster converged')
-  await cluster.runFor(5000)
-  return { cluster, ids }
-}
+const startCluster = (n: number, seed = 3) => startConvergedCluster(n, { seed, settleMs: 5000 })
 
 /** Every update each node's listener receives. */
 function record(nodes: ClusterNode[]): Map<string, AlertingUpdate[]> {

@@ -1,6 +1,6 @@
 /**
  * ClusterNode.stoppedActors(), the accessor the alerting runtime raises its alert on: the node's
- * own supervisor parks an actor past its restart budget (5 failures in 60 s) and restarts it 30 s
+ * own supervisor parks an actor past its restart budget (actorRestartsMax 5 in actorRestartWindowMs 60 s) and restarts it actorReviveAfterMsMin (30 s)
  * later on the node's clock. On virtual time, in a one-node VirtualCluster.
  */
 import assert from 'node:assert/strict'

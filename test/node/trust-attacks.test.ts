@@ -3,7 +3,8 @@ import { describe, test } from 'node:test'
 import type { PeerState } from '../../src/api/protocol.ts'
 import type { ClusterNode } from '../../src/node/cluster-node.ts'
 import { Attacker } from '../../src/sim/attacker.ts'
-import { VirtualCluster } from '../../src/sim/virtual-cluster.ts'
+import type { VirtualCluster } from '../../src/sim/virtual-cluster.ts'
+import { startConvergedCluster } from './converged-cluster.ts'
 import { INCARNATION_MAX } from '../../src/transport/codec.ts'
 import { heartbeatTopic } from '../../src/transport/topics.ts'
 
@@ -14,16 +15,7 @@ import { heartbeatTopic } from '../../src/transport/topics.ts'
  */
 const CLUSTER = 'default'
 
-async function startCluster(n: number, node: Record<string, unknown> = {}): Promise<{ cluster: VirtualCluster; ids: string[] }> {
-  const cluster = new VirtualCluster({ seed: 7, node: { antiEntropyIntervalMs: 1000, ...node } })
-  const ids = Array.from({ length: n }, (_, i) => `n${i}`)
-  await cluster.add(ids[0]!)
-  for (const id of ids.slice(1)) await cluster.add(id, [ids[0]!])
-  const took = await cluster.runUntil(() => ids.every((id) => cluster.get(id).node.clusterView().peers.filter((p) => p.state === 'alive').length === n - 1), 60_000)
-  assert.ok(took !== undefined, 'cluster converged')
-  await cluster.runFor(10_000)
-  return { cluster, ids }
-}
+const startCluster = (n: number, node: Record<string, unknown> = {}) => startConvergedCluster(n, { seed: 7, settleMs: 10_000, node })
 
 async function attacker(cluster: VirtualCluster, id = 'mallory'): Promise<Attacker> {
   const t = cluster.network.createTransport(id)
