@@ -47,6 +47,9 @@ describe('dashboard in Chromium on a 3-agent cluster', { skip, timeout: 150_000 
     }
     await page.locator('[data-member="node-0"][data-state="self"]').waitFor({ timeout: 10_000 })
     const row = page.locator('[data-member="node-1"]')
+    // A member is alive from its join announcement, before its first heartbeat gives it a phi:
+    // wait for the number rather than read the cell at once.
+    await row.locator('.c-phi', { hasText: /^\d+\.\d$/ }).waitFor({ timeout: 10_000 })
     assert.match(await row.locator('.c-phi').innerText(), /^\d+\.\d$/)
     assert.match(await row.locator('.c-obs').innerText(), /^\d+\/\d+$/)
     await page.locator('.conn.on').waitFor({ timeout: 10_000 })
