@@ -11,7 +11,8 @@
  *    log can be read; it joins the others as any agent would.
  * 2. Sends --rate socket requests per second to the measured agent, paced in 20 ms ticks, with
  *    the soak's mix (self, view, health, peer, metrics), over keep-alive connections.
- * 3. Every --sample seconds reads /proc/<pid>/status (VmRSS, RssAnon, RssFile) and the agent's
+ * 3. The measured agent's CPU use over the load (from /proc, % of one core: what a GC flag costs).
+ *    Every --sample seconds reads /proc/<pid>/status (VmRSS, RssAnon, RssFile) and the agent's
  *    process.memoryUsage() figures from its /metrics, and from the GC log the heap size left by
  *    each Mark-Compact (the retained heap).
  * 4. With --snapshots, writes a heap snapshot after warm-up and at the end (SIGUSR2; files in the
@@ -32,7 +33,9 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ApiClient } from '../src/api/client.ts'
 import type { ClusterView } from '../src/api/protocol.ts'
+import { AGENT_NODE_FLAGS } from '../src/cli/agent-heap.ts'
 import { sleep, systemClock } from '../src/runtime/clock.ts'
+import { cpuPercent, sampleProcess } from '../src/sim/proc-stats.ts'
 import { ProcessCluster } from '../src/sim/process-cluster.ts'
 import { summarizeSnapshot, snapshotGrowth } from './lib/heap-snapshot.ts'
 import { metricMb, summarizeMemory } from './lib/memory-series.ts'
@@ -40,7 +43,8 @@ import { metricMb, summarizeMemory } from './lib/memory-series.ts'
 const { values } = parseArgs({ options: {
   agents: { type: 'string', default: '3' }, rate: { type: 'string', default: '150' }, duration: { type: 'string', default: '240' },
   sample: { type: 'string', default: '5' }, warmup: { type: 'string', default: '60' }, snapshots: { type: 'boolean', default: false },
-  'node-flag': { type: 'string', multiple: true, default: ['--max-semi-space-size=1'] },
+  // The agent's own flags by default; give others to compare (each --node-flag replaces the list).
+  'node-flag': { type: 'string', multiple: true, default: [...AGENT_NODE_FLAGS] },
   // NAME=VALUE for the measured agent's environment, e.g. MALLOC_ARENA_MAX=2 (allocator experiments).
   env: { type: 'string', multiple: true }
 } })
@@ -120,6 +124,7 @@ try {
   const peerPath = `/v1/peers/${view.peers[0]!.id}`
   const pid = child.pid!
   const startedAt = clock.now()
+  const cpuAtStart = sampleProcess(pid)
   const endAt = startedAt + durationMs
   const running = () => clock.now() < endAt && child?.exitCode === null
 
@@ -167,6 +172,8 @@ try {
     await sleep(clock, sampleMs)
   }
   await load
+  const cpuAtEnd = sampleProcess(pid)
+  const agentCpuPercent = cpuAtStart === undefined || cpuAtEnd === undefined ? null : Math.round(cpuPercent(cpuAtStart, cpuAtEnd, clock.now() - startedAt) * 10) / 10
   if (values.snapshots && snapshotAtWarmup !== undefined) {
     const end = await snapshot()
     if (end !== undefined) snapshotGrowthTop = snapshotGrowth(summarizeSnapshot(snapshotAtWarmup), summarizeSnapshot(end), 15)
@@ -178,6 +185,7 @@ try {
     bench: 'rss',
     conditions: { agents: others + 1, rate, durationMs, warmupMs, nodeFlags: values['node-flag'], env: values.env ?? [], cores: cpus().length, loadavgAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     requests: { ...requests, perSecond: Math.round(requests.answered / (durationMs / 1000)) },
+    agentCpuPercent,
     rss: summary === undefined ? null : { ...summary, rssMb: undefined, maxMb: Math.max(...samples.map((x) => x.rssMb)) },
     gc: { scavenges, markCompacts: markCompacts.length, retainedAfterMarkCompactMb: { firstAfterWarmup: mcAfter[0]?.afterMb, last: mcAfter.at(-1)?.afterMb, min: Math.min(...mcAfter.map((m) => m.afterMb)), max: Math.max(...mcAfter.map((m) => m.afterMb)) } },
     snapshotGrowthTop,

@@ -143,7 +143,8 @@ try {
   for (const a of cluster.agents) watch(a)
   const agents = cluster.agents
   const ids = new Map<string, number>()
-  for (const a of agents) ids.set((await cluster.view(a)).self.id, a.index)
+  // waitForView polls (bounded): on a loaded machine one answer can take longer than a single call waits.
+  for (const a of agents) ids.set((await cluster.waitForView(a, 30_000)).self.id, a.index)
   const idOf = new Map([...ids].map(([id, i]) => [i, id]))
   const converged = await cluster.waitUntil(agents, (v) => v.peers.filter((p) => p.state === 'alive').length === size - 1, 60_000)
   if (converged === undefined) throw new Error('the cluster did not converge')
@@ -327,8 +328,10 @@ try {
   const memory = new Map<number, { index: number; samples: MemorySample[] }>()
   const memoryLoop = (async () => {
     while (running()) {
-      for (const a of agents.filter(up)) {
-        const pid = a.child!.pid!
+      for (const a of agents) {
+        // Checked per agent: chaos may have killed it while the previous one was being read.
+        const pid = up(a) ? a.child?.pid : undefined
+        if (pid === undefined) continue
         const mem = procMemoryMb(pid)
         const metrics = await get(a.socket, '/metrics').catch(() => undefined)
         if (mem === undefined) continue

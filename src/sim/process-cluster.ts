@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ApiClient } from '../api/client.ts'
+import { AGENT_NODE_FLAGS } from '../cli/agent-heap.ts'
 import type { ClusterView } from '../api/protocol.ts'
 import { sleep, systemClock, type Clock } from '../runtime/clock.ts'
 
@@ -165,8 +166,8 @@ export class ProcessCluster {
 
   private spawnAgent(agent: AgentProcess, join: string[]): void {
     const args = [
-      // As src/cli/healthmon.js runs the agent: a small young generation keeps its RSS down.
-      '--max-semi-space-size=1',
+      // The agent's own heap flags (src/cli/agent-heap.ts), given up front so it need not re-exec.
+      ...AGENT_NODE_FLAGS,
       this.options.entry ?? MAIN, 'agent',
       '--profile', 'local-test',
       '--name', agent.name,
