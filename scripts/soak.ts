@@ -14,7 +14,9 @@
  * Reported: false deaths (a peer:dead event about an agent that was not killed), missed deaths
  * (an observer that did not show a killed agent dead 15 s after the kill), outsider connections
  * and messages accepted (its id in any view), phantom members (ids in views that are no agent),
- * RSS growth per agent from the end of warm-up to the end (agents not restarted meanwhile),
+ * RSS growth per agent from the end of warm-up to the end (agents not restarted meanwhile), with
+ * each agent's RSS and heap sampled every 10 s (memorySeries: whether the growth levels off, and
+ * the heap's low points per third of the run, which rise only if something is retained),
  * unhandled errors in the agents' logs and unexpected exits, and the request load achieved.
  * Every loop is bounded by the duration; every agent is ended by its pid on exit.
  */
@@ -32,6 +34,7 @@ import { Attacker } from '../src/sim/attacker.ts'
 import { ProcessCluster, type AgentProcess } from '../src/sim/process-cluster.ts'
 import { createLibp2pTransport, type Libp2pTransport } from '../src/transport/libp2p-transport.ts'
 import { generateClusterKey, loadClusterKey } from '../src/transport/node-key.ts'
+import { metricMb, procMemoryMb, summarizeMemory, type MemorySample } from './lib/memory-series.ts'
 
 const { values } = parseArgs({ options: {
   duration: { type: 'string', default: '10m' }, nodes: { type: 'string', default: '10' }, rate: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }
@@ -53,6 +56,7 @@ const CHAOS_TARGETS = Math.max(1, Math.min(3, Math.floor((size - 1) / 3)))
 const KILL_DOWN_MS = 20_000
 const DEATH_CHECK_MS = 15_000
 const warmupMs = Math.min(60_000, Math.floor(durationMs / 4))
+const MEMORY_SAMPLE_MS = 10_000
 
 interface Fault { index: number; kind: 'kill' | 'stop' | 'restart'; atMs: number; untilMs: number | undefined }
 
@@ -139,7 +143,8 @@ try {
   for (const a of cluster.agents) watch(a)
   const agents = cluster.agents
   const ids = new Map<string, number>()
-  for (const a of agents) ids.set((await cluster.view(a)).self.id, a.index)
+  // waitForView polls (bounded): on a loaded machine one answer can take longer than a single call waits.
+  for (const a of agents) ids.set((await cluster.waitForView(a, 30_000)).self.id, a.index)
   const idOf = new Map([...ids].map(([id, i]) => [i, id]))
   const converged = await cluster.waitUntil(agents, (v) => v.peers.filter((p) => p.state === 'alive').length === size - 1, 60_000)
   if (converged === undefined) throw new Error('the cluster did not converge')
@@ -319,11 +324,30 @@ try {
     }
   })()
 
+  // --- memory of every agent over the run, per process (a restarted agent starts a new series) ---
+  const memory = new Map<number, { index: number; samples: MemorySample[] }>()
+  const memoryLoop = (async () => {
+    while (running()) {
+      for (const a of agents) {
+        // Checked per agent: chaos may have killed it while the previous one was being read.
+        const pid = up(a) ? a.child?.pid : undefined
+        if (pid === undefined) continue
+        const mem = procMemoryMb(pid)
+        const metrics = await get(a.socket, '/metrics').catch(() => undefined)
+        if (mem === undefined) continue
+        const series = memory.get(pid) ?? { index: a.index, samples: [] }
+        series.samples.push({ atMs: clock.now() - startedAt, ...mem, heapUsedMb: metrics && metricMb(metrics.body, 'nodejs_heap_size_used_bytes'), heapTotalMb: metrics && metricMb(metrics.body, 'nodejs_heap_size_total_bytes') })
+        memory.set(pid, series)
+      }
+      await sleep(clock, MEMORY_SAMPLE_MS)
+    }
+  })()
+
   // --- RSS after warm-up and at the end ----------------------------------------------------------
   await sleep(clock, warmupMs)
   const rssAtWarmup = new Map(agents.map((a) => [a.index, { pid: a.child?.pid, kb: rssKb(a.child?.pid) }]))
   const heapAtWarmup = new Map(await Promise.all(agents.map(async (a) => [a.index, await heapUsedMb(a)] as const)))
-  await Promise.all([outsiderLoop, attackLoop, chaosLoop, watchLoop, loadLoop])
+  await Promise.all([outsiderLoop, attackLoop, chaosLoop, watchLoop, loadLoop, memoryLoop])
   // Let the last chaos action finish (a restart in flight), bounded.
   for (let i = 0; i < 120 && busy.size > 0; i++) await sleep(clock, 500)
   const loadSeconds = (clock.now() - startedAt) / 1000
@@ -339,6 +363,14 @@ try {
     }
   }
   for (const h of httpAgents.values()) h.destroy()
+  // The same growth seen through the series: does it level off after warm-up, do the heap's low points rise?
+  const series: Record<string, unknown> = {}
+  for (const a of agents) {
+    const pid = a.child?.pid
+    const s = pid === undefined || rssAtWarmup.get(a.index)?.pid !== pid ? undefined : memory.get(pid)
+    const summary = s === undefined ? undefined : summarizeMemory(s.samples, warmupMs)
+    if (summary !== undefined) series[a.name] = summary
+  }
   const growths = Object.values(rss).map((r) => r.growthPercent)
   console.log(JSON.stringify({
     script: 'soak',
@@ -351,6 +383,7 @@ try {
     phantomMembers: report.phantomMembers.size,
     requests: { targetPerSecond: rate, ...report.requests, achievedPerSecond: Math.round(report.requests.answered / loadSeconds) },
     rssGrowth: { maxPercent: growths.length === 0 ? null : Math.max(...growths), perAgent: rss },
+    memorySeries: { sampleMs: MEMORY_SAMPLE_MS, perAgent: series },
     unhandledErrors: report.unhandledErrors, errorLogLines: report.errorLogLines, errorSamples: report.errorSamples, unexpectedExits: report.unexpectedExits
   }))
 } finally {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ApiClient } from '../api/client.ts'
+import { AGENT_NODE_FLAGS } from '../cli/agent-heap.ts'
 import type { ClusterView } from '../api/protocol.ts'
 import { sleep, systemClock, type Clock } from '../runtime/clock.ts'
 
@@ -45,7 +46,7 @@ export interface ProcessClusterOptions {
    * runs `<entry> agent` itself, as a user runs the installed bin (its shebang finds node on PATH).
    */
   launch?: 'node' | 'exec'
-  /** Node flags for 'node' launches; default the bin's own `--max-semi-space-size=1`. [] runs `node <entry>` bare. */
+  /** Node flags for 'node' launches; default the agent's own (AGENT_NODE_FLAGS). [] runs `node <entry>` bare. */
   nodeFlags?: string[]
 }
 
@@ -183,8 +184,8 @@ export class ProcessCluster {
       ...(this.options.argsFor?.(agent) ?? [])
     ]
     const entry = this.options.entry ?? MAIN
-    // As src/cli/healthmon.js runs the agent: a small young generation keeps its RSS down.
-    const nodeFlags = this.options.nodeFlags ?? ['--max-semi-space-size=1']
+    // The agent's own heap flags (src/cli/agent-heap.ts), given up front so it need not re-exec.
+    const nodeFlags = this.options.nodeFlags ?? AGENT_NODE_FLAGS
     const [program, argv] = this.options.launch === 'exec' ? [entry, args] : [process.execPath, [...nodeFlags, entry, ...args]]
     const child = spawn(program, argv, {
       env: { ...process.env, ...this.options.env, HEALTHMON_SOCKET: '' },

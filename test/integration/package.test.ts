@@ -9,6 +9,7 @@ import { promisify } from 'node:util'
 import { freePort } from '../../src/sim/free-port.ts'
 import { ApiClient } from '../../src/api/client.ts'
 import type { SelfView } from '../../src/api/protocol.ts'
+import { AGENT_NODE_FLAGS } from '../../src/cli/agent-heap.ts'
 
 /**
  * The package as users get it: `npm pack`, then `npm install -g` of the tarball into a temporary
@@ -70,7 +71,7 @@ describe('the installable package', { timeout: 300_000, concurrency: false }, ()
     assert.ok(self !== undefined, `the installed agent answered on its socket; log: ${log}`)
     assert.equal(self.pid, agent.pid, 'the agent re-executed itself in place (same pid) to set its heap flags')
     const argv = readFileSync(`/proc/${agent.pid}/cmdline`, 'utf8').split('\0')
-    assert.ok(argv.includes('--max-semi-space-size=1'), `the heap flag is applied however launched: ${argv.join(' ')}`)
+    for (const flag of AGENT_NODE_FLAGS) assert.ok(argv.includes(flag), `the heap flag ${flag} is applied however launched: ${argv.join(' ')}`)
     const status = await exec('healthmon', ['status', '--socket', socket], { cwd: work, env })
     assert.match(status.stdout, /^global \(/)
     // The dashboard bundle shipped in dist/ is what the installed agent serves.

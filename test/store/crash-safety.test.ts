@@ -7,7 +7,6 @@
  * holds the last acknowledged value or the one after it, never a torn or older one.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,45 +18,15 @@ import { openDatabase } from '../../src/store/database.ts'
 import { MetricHistory } from '../../src/store/metric-history.ts'
 import { MIGRATIONS } from '../../src/store/migrations.ts'
 import { TIERS } from '../../src/store/point-codec.ts'
+import { writeUntilKilled } from './fixtures/kill-child.ts'
 
 const WRITER = fileURLToPath(new URL('fixtures/crash-writer.ts', import.meta.url))
 const T0 = Date.UTC(2026, 0, 1)
 const ROUNDS = 8
 
 /** Runs the writer from `first`, SIGKILLs it `afterMs` after it is ready; resolves with the last "ack" read. */
-async function writeAndKill(dataDir: string, first: number, afterMs: number): Promise<number | undefined> {
-  const child = spawn(process.execPath, [WRITER, dataDir, String(first), String(T0)], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let lastAck: number | undefined
-  let buffered = ''
-  let stderr = ''
-  // 'close', not 'exit': it comes after stdout is drained, so every ack the child wrote is read
-  // (stdout to a pipe is synchronous on Linux: an ack is in the pipe once write returns).
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      const lines = buffered.split('\n')
-      buffered = lines.pop() ?? ''
-      for (const line of lines) {
-        if (line === 'ready') resolve()
-        const ack = /^ack (\d+)$/.exec(line)
-        if (ack !== null) lastAck = Number(ack[1])
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`writer exited before it was killed (${code}): ${stderr}`)))
-  })
-  const guard = setTimeout(() => { if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL') }, 30_000)
-  try {
-    await ready
-    await new Promise((resolve) => setTimeout(resolve, afterMs))
-  } finally {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL')
-    await exited
-    clearTimeout(guard)
-  }
-  assert.equal(child.signalCode, 'SIGKILL', stderr)
-  return lastAck
+function writeAndKill(dataDir: string, first: number, afterMs: number): Promise<number | undefined> {
+  return writeUntilKilled(WRITER, [dataDir, String(first), String(T0)], afterMs)
 }
 
 test(`SIGKILL at ${ROUNDS} seeded random moments during history and incarnation writes: clean reopen, integrity ok, nothing acknowledged lost`, { timeout: 120_000 }, async () => {
