@@ -291,13 +291,13 @@ export class Daemon {
       cluster: {
         selfId: () => node.id,
         peers: (): PeerFact[] | undefined => {
-          if (this.clock.now() - startedAt < settleMs || node.selfView().join.state === 'joining') return undefined
-          return node.clusterView().peers.map((p) => ({ id: p.id, name: p.name, state: p.state }))
+          if (this.clock.now() - startedAt < settleMs || node.joinStatus().state === 'joining') return undefined
+          return node.peers().map((p) => ({ id: p.id, name: p.name, state: p.state }))
         },
         observersOf: (s) => node.observersOf(s),
         isLive: (id) => node.isLiveMember(id),
         nameOf: (id) => (id === node.id ? c.name : node.members.get(id)?.name),
-        facts: () => ({ eventLoopLagMs: this.lastLagMs, awareness: node.selfView().awareness, isolated: node.isolated(), actorsStopped: node.stoppedActors() })
+        facts: () => ({ eventLoopLagMs: this.lastLagMs, awareness: node.awarenessScore, isolated: node.isolated(), actorsStopped: node.stoppedActors() })
       }
     })
   }

@@ -1,4 +1,4 @@
-import type { AlertEntry, ClusterView, PeerDetail, PeerTrend, SelfView } from '../domain/index.ts'
+import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, PeerView, SelfView } from '../domain/index.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
 import { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
@@ -35,7 +35,7 @@ import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
 import { SuspectWatch } from './suspect-watch.ts'
 import { VerdictExchange } from './verdict-exchange.ts'
-import { awarenessOnlyReport, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
+import { awarenessOnlyReport, byNameThenId, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
 import { RingUpkeep } from './ring-upkeep.ts'
 import { HeartbeatSchedule } from './heartbeat-schedule.ts'
 import { SelfAwareness } from './self-awareness.ts'
@@ -504,8 +504,23 @@ export class ClusterNode {
     return selfViewOf({
       id: this.identity.id, name: this.identity.name, cluster: this.identity.cluster, incarnation: this.identity.incarnation,
       addrs: this.deps.transport.listenAddresses(), awareness: this.awareness.score, startedAtMs: this.startedAtMs, nowMs: this.deps.clock.now(),
-      version: this.deps.version ?? '0.0.0', join: joinStatusOf(this.options.join, this.joiner), health: this.healthReport()
+      version: this.deps.version ?? '0.0.0', join: this.joinStatus(), health: this.healthReport()
     })
+  }
+
+  /** Where joining stands (none, joining, joined): selfView's `join`, without building the rest of it. */
+  joinStatus(): JoinStatus {
+    return joinStatusOf(this.options.join, this.joiner)
+  }
+
+  /** The Lifeguard awareness score (0: this node's timers are on time): selfView's `awareness`. */
+  get awarenessScore(): number {
+    return this.awareness.score
+  }
+
+  /** The view's peers, by name then id (clusterView's `peers`, without this node's own view). */
+  peers(): PeerView[] {
+    return this.view.peers().sort(byNameThenId)
   }
 
   clusterView(): ClusterView {

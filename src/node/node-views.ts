@@ -50,8 +50,12 @@ export function joinStatusOf(addresses: readonly string[], joiner: { status(): O
 }
 
 /** Peers by name, then id: the order views and the CLI show them in. */
+export function byNameThenId(a: PeerView, b: PeerView): number {
+  return a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
+}
+
 export function clusterViewOf(self: SelfView, peers: PeerView[], nowMs: number): ClusterView {
-  return { self, peers: peers.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)), generatedAt: new Date(nowMs).toISOString() }
+  return { self, peers: peers.sort(byNameThenId), generatedAt: new Date(nowMs).toISOString() }
 }
 
 /** A peer by id, else by name, with its history and trend; undefined when unknown. */
