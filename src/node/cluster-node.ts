@@ -1,6 +1,6 @@
 import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, PeerView, SelfView } from '../domain/index.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
-import { Supervisor } from '../actors/supervisor.ts'
+import type { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
 import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
@@ -24,6 +24,9 @@ import type { Transport, TransportMessage } from '../transport/types.ts'
 import { LocalView } from '../view/local-view.ts'
 import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
+import { MessageRouter } from './message-router.ts'
+import { nodeSupervisor } from './supervision.ts'
+import { Publisher } from './publisher.ts'
 import { AlertingGossip, RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy } from './anti-entropy.ts'
 import { ForceLeaveSpread } from './force-leave-spread.ts'
@@ -136,6 +139,9 @@ export class ClusterNode {
   private startedAtMs = 0
   /** The suspicions this node holds: second-hand ones to look at again, lonely ones. */
   private readonly suspectWatch: SuspectWatch
+  private readonly publisher: Publisher
+  /** Sends each received message to its owner. */
+  private readonly router: MessageRouter
 
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
@@ -146,6 +152,7 @@ export class ClusterNode {
     const id = deps.transport.peerId
     this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
     this.events$ = eventsTopic(o.cluster)
+    this.publisher = new Publisher(deps.transport, deps.logger, this.stats)
     this.awareness = new SelfAwareness(o)
     this.heartbeat = new HeartbeatSchedule({ clock: deps.clock, intervalMs: o.heartbeatIntervalMs, beat: (lateByMs, now) => this.sendHeartbeat(lateByMs, now), isRunning: () => this.running })
     this.validator = new MessageValidator({
@@ -190,20 +197,7 @@ export class ClusterNode {
     this.reports = new ReportStore(o.membersMax, Math.max(4 * o.observersPerSubject, 32))
     this.alertLog = new AlertLog(o.alertLogMax)
     this.eventLog = new EventLog(o.eventLogMax)
-    this.supervisor = new Supervisor({
-      mailboxLengthMax: o.mailboxLengthMax,
-      restartsMax: o.actorRestartsMax,
-      restartWindowMs: o.actorRestartWindowMs,
-      clock: deps.clock,
-      schedule: deps.schedule,
-      onFailure: (name, error, action) => deps.logger.error({ actor: name, err: error, action }, action === 'stopped' ? 'actor failed past its restart budget; stopped until its cooldown ends' : 'actor failed'),
-      reviveAfterMsMin: o.actorReviveAfterMsMin,
-      reviveAfterMsMax: o.actorReviveAfterMsMax,
-      onRevive: (name, outcome, cooldownMs, error) => {
-        if (outcome === 'revived') deps.logger.warn({ actor: name, cooldownMs }, 'stopped actor restarted after its cooldown')
-        else deps.logger.error({ actor: name, cooldownMs, err: error }, 'stopped actor could not be restarted; trying again later')
-      }
-    })
+    this.supervisor = nodeSupervisor(o, deps.clock, deps.logger, deps.schedule)
     this.detection = detectionOptions(o)
     this.observation = new Observation({
       selfId: id,
@@ -317,6 +311,11 @@ export class ClusterNode {
         recordPeerChange(this, deps.logger, e)
       }
     })
+    this.router = new MessageRouter({
+      clock: deps.clock, validator: this.validator, membership: this.membership, observation: this.observation, verdicts: this.verdicts,
+      alerting: this.alerting, forceLeaves: this.forceLeaves, view: this.view, stats: this.stats,
+      isRunning: () => this.running, senderStanding: (sender) => this.senderStanding(sender), onPeerHealth: deps.onPeerHealth
+    })
   }
 
   get id(): string {
@@ -333,7 +332,7 @@ export class ClusterNode {
     const { transport, clock } = this.deps
     this.startedAtMs = clock.now()
     transport.setValidator(this.validator.validate)
-    transport.onMessage((msg) => this.onMessage(msg))
+    transport.onMessage(this.router.onMessage)
     this.antiEntropy.install()
     transport.on('peer:connect', (peerId) => {
       if (!this.members.has(peerId)) void this.syncWith(peerId)
@@ -562,23 +561,12 @@ export class ClusterNode {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  private async publish(topic: string, message: WireMessage): Promise<void> {
-    try {
-      await this.deps.transport.publish(topic, encodeMessage(message))
-    } catch (err) {
-      this.stats.publishErrors++
-      this.deps.logger.debug({ err, topic }, 'publish failed')
-    }
+  private publish(topic: string, message: WireMessage): Promise<void> {
+    return this.publisher.publish(topic, message)
   }
 
-  /** Publishes an already encoded message (the alerting gossip encodes to check the size bound). */
-  private async publishBytes(topic: string, bytes: Uint8Array): Promise<void> {
-    try {
-      await this.deps.transport.publish(topic, bytes)
-    } catch (err) {
-      this.stats.publishErrors++
-      this.deps.logger.debug({ err, topic }, 'publish failed')
-    }
+  private publishBytes(topic: string, bytes: Uint8Array): Promise<void> {
+    return this.publisher.publishBytes(topic, bytes)
   }
 
   /** One beat of the heartbeat schedule: its lateness is awareness's evidence, then the heartbeat goes out. */
@@ -599,61 +587,6 @@ export class ClusterNode {
   }
 
   // ---- receiving -----------------------------------------------------------------------------
-
-  private onMessage(msg: TransportMessage): void {
-    if (!this.running) return
-    const m = this.validator.messageOf(msg)
-    if (m === undefined) return
-    const now = this.deps.clock.now()
-    switch (m.type) {
-      case 'heartbeat': {
-        this.stats.heartbeatsReceived++
-        this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: false })
-        this.members.touch(m.sender, now)
-        this.observation.send(m.sender, { type: 'heartbeat', incarnation: m.incarnation, seq: m.seq, health: m.health })
-        this.deps.onPeerHealth?.(m.sender, m.health, now)
-        break
-      }
-      case 'record':
-        this.membership.onRecord(m)
-        this.announced(m.sender, m.incarnation, m.left)
-        break
-      case 'join':
-        this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: false, name: m.name, addrs: m.addrs })
-        this.announced(m.sender, m.incarnation, false)
-        break
-      case 'leave':
-        this.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: true })
-        this.announced(m.sender, m.incarnation, true)
-        break
-      case 'verdict':
-        this.verdicts.received(m, now)
-        break
-      case 'alerting':
-        if (this.membership.onAlerting(m.sender, this.senderStanding(m.sender))) this.alerting.received(m)
-        break
-      case 'force-leave': {
-        const subjectDead = this.view.stateOf(m.subject) === 'dead'
-        if (this.membership.onForceLeave(m, this.senderStanding(m.sender), subjectDead)) {
-          this.view.refresh(m.subject, `force-left by an operator at ${this.members.get(m.sender)?.name ?? m.sender}`)
-          this.forceLeaves.taken(m.subject)
-        }
-        break
-      }
-      case 'digest':
-      case 'signed-digest':
-      case 'checksum':
-        break
-    }
-  }
-
-  /** A member announced itself (join or leave): tell its actor, when this node observes it. */
-  private announced(peerId: string, incarnation: number, left: boolean): void {
-    const m = this.members.get(peerId)
-    if (m === undefined || m.incarnation !== incarnation || m.left !== left) return
-    this.observation.send(peerId, { type: left ? 'leave' : 'join', incarnation })
-    if (left) this.view.refresh(peerId, 'announced a graceful leave')
-  }
 
   /**
    * Recomputes a member's view state. The rings depend only on who is live (not left, not dead),
