@@ -16,11 +16,11 @@ import type { NotifiedMark } from '../alerts/who-notifies.ts'
 import type { Silence } from '../alerts/silences.ts'
 import type { SenderStanding } from '../membership/trust.ts'
 import {
-  encodeMessage, type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage, type WireMessage
+  type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage, type WireMessage
 } from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
 import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
-import type { Transport, TransportMessage } from '../transport/types.ts'
+import type { Transport } from '../transport/types.ts'
 import { LocalView } from '../view/local-view.ts'
 import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
