@@ -16,7 +16,7 @@ import type { NotifiedMark } from '../alerts/who-notifies.ts'
 import type { Silence } from '../alerts/silences.ts'
 import type { SenderStanding } from '../membership/trust.ts'
 import {
-  type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage, type WireMessage
+  type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage
 } from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
 import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
@@ -166,7 +166,7 @@ export class ClusterNode {
       logger: deps.logger,
       messageBytesMax: o.messageBytesMax,
       header: () => this.identity.nextHeader(),
-      publish: (bytes) => { void this.publishBytes(this.events$, bytes) },
+      publish: (bytes) => { void this.publisher.publishBytes(this.events$, bytes) },
       isRunning: () => this.running
     })
     this.forceLeaves = new ForceLeaveSpread({
@@ -174,7 +174,7 @@ export class ClusterNode {
       random: deps.random,
       stillForceLeft: (subject) => this.isForceLeft(subject),
       incarnationOf: (subject) => this.members.get(subject)?.incarnation,
-      publish: (subject, subjectIncarnation) => { void this.publish(this.events$, { type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation }) },
+      publish: (subject, subjectIncarnation) => { void this.publisher.publish(this.events$, { type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation }) },
       isRunning: () => this.running
     })
     this.membership = new Membership({
@@ -286,7 +286,7 @@ export class ClusterNode {
       refreshView: (subject) => this.refreshMember(subject, false),
       publish: (subject, subjectIncarnation, state, health) => {
         this.stats.verdictsPublished++
-        void this.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
+        void this.publisher.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
       }
     })
     this.view = new LocalView({
@@ -363,7 +363,7 @@ export class ClusterNode {
     this.running = false
     if (options.leave) {
       this.leaving = true
-      await this.publish(this.events$, this.recordMessage())
+      await this.publisher.publish(this.events$, this.recordMessage())
       // Gossip is fire and forget, and closing the connections right after publishing can lose
       // the message under load. So the leave also goes directly, as an anti-entropy digest that
       // lists this node as left, to the connected peers (acknowledged); from them it spreads by
@@ -412,7 +412,7 @@ export class ClusterNode {
       this.view.refresh(m.id, 'force-left by an operator')
     }
     const message: ForceLeaveMessage = { type: 'force-leave', ...this.identity.nextHeader(), subject: m.id, subjectIncarnation: m.incarnation }
-    if (this.running) void this.publish(this.events$, message)
+    if (this.running) void this.publisher.publish(this.events$, message)
     if (this.isForceLeft(m.id)) this.forceLeaves.taken(m.id)
     return { ok: true, id: m.id, alreadyLeft }
   }
@@ -561,24 +561,16 @@ export class ClusterNode {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  private publish(topic: string, message: WireMessage): Promise<void> {
-    return this.publisher.publish(topic, message)
-  }
-
-  private publishBytes(topic: string, bytes: Uint8Array): Promise<void> {
-    return this.publisher.publishBytes(topic, bytes)
-  }
-
   /** One beat of the heartbeat schedule: its lateness is awareness's evidence, then the heartbeat goes out. */
   private sendHeartbeat(lateByMs: number, nowMs: number): void {
     this.awareness.ownHeartbeat(lateByMs, nowMs)
-    void this.publish(heartbeatTopic(this.identity.cluster, this.identity.id), { type: 'heartbeat', ...this.identity.nextHeader(), health: this.health() })
+    void this.publisher.publish(heartbeatTopic(this.identity.cluster, this.identity.id), { type: 'heartbeat', ...this.identity.nextHeader(), health: this.health() })
     this.stats.heartbeatsSent++
   }
 
   /** Announces this node's signed record (on start, after joining, after a refutation). */
   private announceJoin(): void {
-    void this.publish(this.events$, this.recordMessage())
+    void this.publisher.publish(this.events$, this.recordMessage())
   }
 
   private recordMessage(): RecordMessage {
