@@ -25,6 +25,7 @@ import type { NodeInstruments } from '../node/cluster-node.ts'
 import type { SupervisorStats } from '../actors/supervisor.ts'
 import { NODE_STATUSES } from '../transport/codec.ts'
 import { DROP_REASONS, type DropReason } from '../transport/message-validator.ts'
+import { RATE_CLASSES, type RateClass } from '../transport/receive-budgets.ts'
 import { registerHealthMetrics, type HealthSource } from './health-metrics.ts'
 import { TRUST_DROP_REASONS, type TrustDropReason } from '../membership/trust.ts'
 import { ALERTING_DROP_REASONS, type AlertingDropReason } from '../node/alerting-gossip.ts'
@@ -40,7 +41,7 @@ export interface NodeSource {
     readonly refutations: number
   }
   readonly antiEntropy: { readonly stats: { readonly syncs: number; readonly syncErrors: number } }
-  readonly validator: { readonly dropped: Readonly<Record<DropReason, number>>; readonly accepted: number }
+  readonly validator: { readonly dropped: Readonly<Record<DropReason, number>>; readonly rateLimited: Readonly<Record<RateClass, number>>; readonly accepted: number }
   readonly supervisor: { readonly stats: SupervisorStats }
   readonly members: { readonly refused: number }
   readonly membership: { readonly dropped: Readonly<Record<TrustDropReason, number>> }
@@ -151,9 +152,17 @@ export class AgentMetrics {
       const oversize = transport()?.oversizeRejected ?? 0
       return DROP_REASONS.map((reason) => [{ reason }, (dropped?.[reason] ?? 0) + (reason === 'too-large' ? oversize : 0)] as const)
     })
+    counterFrom(r, 'healthmon_gossip_rate_limited_total', 'Gossip messages dropped past their sender\'s receive budget (the rate-limited reason above), by class: heartbeat, membership (verdicts, records, joins, leaves), alerting (marks, silences, force-leaves)', ['class'], () => {
+      const limited = node()?.validator.rateLimited
+      return RATE_CLASSES.map((c) => [{ class: c }, limited?.[c] ?? 0] as const)
+    })
     counterFrom(r, 'healthmon_gossipsub_messages_invalid_total', 'Gossip messages gossipsub itself dropped before validation (invalid_signature, invalid_seqno, invalid_peerid... under StrictSign), or after our validator said reject/ignore; by reason', ['reason'], () => {
       const invalid = transport()?.gossipsub.invalid
       return GOSSIPSUB_INVALID_REASONS.map((reason) => [{ reason }, invalid?.[reason] ?? 0] as const)
+    })
+    gaugeFrom(r, 'healthmon_gossipsub_peers_penalised', 'Connected peers whose gossipsub score is below a threshold now for forwarding invalid messages: below gossip (no IHAVE/IWANT with them), below graylist (every RPC from them ignored)', ['below'], () => {
+      const t = transport()
+      return t === undefined ? [] : [[{ below: 'gossip' }, t.peersBelowGossipThreshold], [{ below: 'graylist' }, t.peersGraylisted]]
     })
     counterFrom(r, 'healthmon_gossipsub_rpc_errors_total', 'Gossipsub RPC frames that failed to decode (recv, data) and inbound streams that broke (read_stream)', ['kind'], () => {
       const errors = transport()?.gossipsub.rpcErrors

@@ -41,9 +41,6 @@ export type AlertingSnapshot = () => { silences: readonly Silence[] }
 export type AlertingDropReason = 'silence-invalid' | 'silence-too-large' | 'send-queue-full' | 'not-own-mark' | 'outgoing-invalid'
 export const ALERTING_DROP_REASONS: readonly AlertingDropReason[] = ['silence-invalid', 'silence-too-large', 'send-queue-full', 'not-own-mark', 'outgoing-invalid']
 
-/** Receivers take at most this many alerting messages per second from one sender (burst: RATE_LIMIT_BURST). */
-export const RATE_LIMIT_PER_SECOND = 10
-export const RATE_LIMIT_BURST = 20
 const SEND_BURST = 4
 const SEND_INTERVAL_MS = 500
 const QUEUE_MARKS_MAX = 16_384

@@ -27,7 +27,8 @@ import { Identity } from './identity.ts'
 import { MessageRouter } from './message-router.ts'
 import { nodeSupervisor } from './supervision.ts'
 import { Publisher } from './publisher.ts'
-import { AlertingGossip, RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
+import { receiveBudgets } from '../transport/receive-budgets.ts'
+import { AlertingGossip, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy } from './anti-entropy.ts'
 import { ForceLeaveSpread } from './force-leave-spread.ts'
 import { Connections } from './connections.ts'
@@ -157,7 +158,7 @@ export class ClusterNode {
     this.heartbeat = new HeartbeatSchedule({ clock: deps.clock, intervalMs: o.heartbeatIntervalMs, beat: (lateByMs, now) => this.sendHeartbeat(lateByMs, now), isRunning: () => this.running })
     this.validator = new MessageValidator({
       cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2,
-      alertingRateLimit: { perSecond: RATE_LIMIT_PER_SECOND, burst: RATE_LIMIT_BURST, now: () => deps.clock.now() }
+      rateLimits: { ...receiveBudgets(o), now: () => deps.clock.now() }
     })
     this.alerting = new AlertingGossip({
       selfId: id,

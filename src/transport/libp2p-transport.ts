@@ -5,6 +5,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
+import { GOSSIP_SCORE_THRESHOLDS, gossipScoreParams, installTopicScores, scoredGossipsub, type ScoredGossipsub } from './gossip-score.ts'
 import { GossipsubRejects, type GossipsubRejectStats } from './gossipsub-rejects.ts'
 import { gossipsub, StrictSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -57,6 +58,9 @@ export interface Libp2pTransportStats {
   validatorErrors: number
   /** onMessage or event listener calls that threw (logged and swallowed). */
   listenerErrors: number
+  /** Connected peers whose gossipsub score is below the gossip / graylist threshold now (see gossip-score.ts). */
+  peersBelowGossipThreshold: number
+  peersGraylisted: number
 }
 
 type Services = { identify: Identify; ping: Ping; pubsub: GossipSub }
@@ -130,8 +134,9 @@ export class Libp2pTransport implements Transport {
   private messageHandler: (msg: TransportMessage) => void = () => {}
   private lifecycle: Promise<void> = Promise.resolve()
   private running = false
-  private readonly counters: Omit<Libp2pTransportStats, 'gossipsub'> = { oversizeRejected: 0, validatorErrors: 0, listenerErrors: 0 }
+  private readonly counters: Omit<Libp2pTransportStats, 'gossipsub' | 'peersBelowGossipThreshold' | 'peersGraylisted'> = { oversizeRejected: 0, validatorErrors: 0, listenerErrors: 0 }
   private readonly gossipsubRejects: GossipsubRejects
+  private readonly scoring: ScoredGossipsub
 
   constructor(node: Libp2p<Services>, options: Libp2pTransportOptions, gossipsubRejects: GossipsubRejects) {
     this.node = node
@@ -142,6 +147,8 @@ export class Libp2pTransport implements Transport {
     node.addEventListener('peer:connect', (evt) => this.emit('peer:connect', evt.detail.toString()))
     node.addEventListener('peer:disconnect', (evt) => this.emit('peer:disconnect', evt.detail.toString()))
     node.services.pubsub.addEventListener('message', (evt) => this.deliver(evt.detail))
+    this.scoring = scoredGossipsub(node.services.pubsub)
+    installTopicScores(this.scoring)
   }
 
   start(): Promise<void> {
@@ -304,7 +311,19 @@ export class Libp2pTransport implements Transport {
   }
 
   stats(): Libp2pTransportStats {
-    return { ...this.counters, gossipsub: this.gossipsubRejects.stats() }
+    let peersBelowGossipThreshold = 0
+    let peersGraylisted = 0
+    for (const peer of this.connectedPeers()) {
+      const score = this.peerScore(peer)
+      if (score < GOSSIP_SCORE_THRESHOLDS.gossipThreshold) peersBelowGossipThreshold++
+      if (score < GOSSIP_SCORE_THRESHOLDS.graylistThreshold) peersGraylisted++
+    }
+    return { ...this.counters, gossipsub: this.gossipsubRejects.stats(), peersBelowGossipThreshold, peersGraylisted }
+  }
+
+  /** A peer's gossipsub score here (0 for one it holds no stats for). */
+  peerScore(peerId: string): number {
+    return this.scoring.getScore(peerId)
   }
 
   private register(protocol: string): Promise<void> {
@@ -436,10 +455,10 @@ export async function createLibp2pTransport(options: Libp2pTransportOptions): Pr
         // new one only on a new connection, so a peer back from a pause would never hear from us
         // again. Heartbeat traffic queued for a stalled peer is a few KiB/s, and the connection
         // monitor reaps a peer that stays stalled.
-        // On loopback every peer shares 127.0.0.1, and past 10 peers per IP the colocation
-        // penalty (weight x (peers - 10)^2) drives scores below the graylist threshold, emptying
-        // the mesh. Weight 0 turns the penalty off for loopback and test clusters.
-        ...(options.gossipIpColocationPenalty ? {} : { scoreParams: { IPColocationFactorWeight: 0 } })
+        // Peers forwarding invalid messages lose gossip, then publishes, then are graylisted;
+        // the topic parameters are installed by the constructor (see gossip-score.ts).
+        scoreParams: gossipScoreParams(options.gossipIpColocationPenalty),
+        scoreThresholds: GOSSIP_SCORE_THRESHOLDS
       })
     }
   })

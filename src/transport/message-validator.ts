@@ -1,5 +1,6 @@
 import { decodeMessage, type DecodeFailure, type WireMessage } from './codec.ts'
 import { ReplayWindow } from './replay-window.ts'
+import { rateClassOf, RATE_CLASSES, type RateBudget, type RateClass } from './receive-budgets.ts'
 import { SenderRateLimit } from './sender-rate-limit.ts'
 import { eventsTopic, heartbeatTopicOwner } from './topics.ts'
 import type { TransportMessage, ValidationResult } from './types.ts'
@@ -10,9 +11,10 @@ import type { TransportMessage, ValidationResult } from './types.ts'
  * claimed sender is the signed `from`, that the type belongs on the topic, and that the sequence
  * number is not replayed. Nothing here throws: each drop is counted by reason.
  *
- * Forged or malformed messages are `reject`ed (gossipsub then penalises whoever forwarded them);
- * replays and messages from an older incarnation are `ignore`d, since an honest peer may forward
- * those without fault.
+ * Forged or malformed messages are `reject`ed (gossipsub then penalises whoever forwarded them,
+ * see gossip-score.ts); replays, messages from an older incarnation, over a sender's receive
+ * budget (receive-budgets.ts) or of a newer version are `ignore`d, since an honest peer may
+ * forward those without fault.
  */
 export type DropReason =
   | DecodeFailure
@@ -28,8 +30,14 @@ export const DROP_REASONS: readonly DropReason[] = [
   'cluster', 'sender-mismatch', 'wrong-topic', 'replay', 'stale-incarnation', 'rate-limited'
 ]
 
-/** Ignored rather than rejected: an honest peer may forward these without fault. */
-const IGNORED: ReadonlySet<DropReason> = new Set(['replay', 'stale-incarnation', 'rate-limited'])
+/**
+ * Ignored rather than rejected: an honest peer may forward these without fault. Replays, stale
+ * incarnations and rate limits depend on this node's own state; a future wire version or an
+ * appended message type is what a newer agent sends in a rolling upgrade, which it and its
+ * peers of its version accept and forward. A reject costs the forwarder gossipsub score
+ * (gossip-score.ts), so only what every honest node rejects is rejected.
+ */
+const IGNORED: ReadonlySet<DropReason> = new Set(['replay', 'stale-incarnation', 'rate-limited', 'version', 'unknown-type'])
 
 export interface MessageValidatorOptions {
   cluster: string
@@ -37,10 +45,11 @@ export interface MessageValidatorOptions {
   /** Bound on tracked senders (anti-replay state); use a multiple of membersMax. */
   sendersMax: number
   /**
-   * Per-sender budget for alerting and force-leave messages (a token bucket on the injected
-   * clock). Absent: no limit (unit tests of the other checks).
+   * Per-sender budgets by class of message (token buckets on the injected clock, sized by
+   * receiveBudgets() in receive-budgets.ts). A class left out has no limit (unit tests of the
+   * other checks).
    */
-  alertingRateLimit?: { perSecond: number; burst: number; now: () => number }
+  rateLimits?: { now: () => number } & Partial<Record<RateClass, RateBudget>>
 }
 
 export class MessageValidator {
@@ -50,7 +59,9 @@ export class MessageValidator {
   private readonly events: string
   private readonly hbReplay: ReplayWindow
   private readonly eventReplay: ReplayWindow
-  private readonly alertingLimit: SenderRateLimit | undefined
+  private readonly limits: Partial<Record<RateClass, SenderRateLimit>> = {}
+  /** The `rate-limited` drops split by class of message (their sum is dropped['rate-limited']). */
+  readonly rateLimited: Record<RateClass, number>
   /** Decoded messages by their buffer, so the delivery path does not decode twice. */
   private readonly decoded = new WeakMap<Uint8Array, WireMessage>()
 
@@ -59,8 +70,12 @@ export class MessageValidator {
     this.events = eventsTopic(options.cluster)
     this.hbReplay = new ReplayWindow(options.sendersMax)
     this.eventReplay = new ReplayWindow(options.sendersMax)
-    const limit = options.alertingRateLimit
-    this.alertingLimit = limit === undefined ? undefined : new SenderRateLimit({ ...limit, sendersMax: options.sendersMax })
+    const limits = options.rateLimits
+    for (const c of RATE_CLASSES) {
+      const budget = limits?.[c]
+      if (limits !== undefined && budget !== undefined) this.limits[c] = new SenderRateLimit({ ...budget, now: limits.now, sendersMax: options.sendersMax })
+    }
+    this.rateLimited = Object.fromEntries(RATE_CLASSES.map((c) => [c, 0])) as Record<RateClass, number>
     this.dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>
   }
 
@@ -74,6 +89,11 @@ export class MessageValidator {
     this.accepted++
     this.decoded.set(msg.data, outcome)
     return 'accept'
+  }
+
+  /** Senders with a budget held, over all classes (each class holds at most sendersMax). */
+  get rateLimitedSenders(): number {
+    return RATE_CLASSES.reduce((n, c) => n + (this.limits[c]?.size ?? 0), 0)
   }
 
   /** The decoded form of a message that passed validate(); decodes again if it was evicted. */
@@ -99,7 +119,12 @@ export class MessageValidator {
     const window = m.type === 'heartbeat' ? this.hbReplay : this.eventReplay
     const verdict = window.check(m.sender, m.incarnation, m.seq)
     if (verdict !== 'new') return verdict
-    if ((m.type === 'alerting' || m.type === 'force-leave') && this.alertingLimit?.take(m.sender) === false) return 'rate-limited'
+    // Last, so that a replay or a forgery costs the sender's budget nothing.
+    const c = rateClassOf(m.type)
+    if (c !== undefined && this.limits[c]?.take(m.sender) === false) {
+      this.rateLimited[c]++
+      return 'rate-limited'
+    }
     return m
   }
 }

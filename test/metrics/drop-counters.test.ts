@@ -47,7 +47,7 @@ describe('a scrape carries every drop counter', () => {
     const node: NodeSource = {
       stats: { heartbeatsSent: 0, heartbeatsReceived: 0, verdictsPublished: 0, publishErrors: 7, refutations: 0 },
       antiEntropy: { stats: { syncs: 0, syncErrors: 8 } },
-      validator: { dropped: validatorDropped, accepted: 0 },
+      validator: { dropped: validatorDropped, rateLimited: { heartbeat: 33, membership: 34, alerting: 35 }, accepted: 0 },
       supervisor: { stats: { actors: 1, restarts: 11, dropped: 12, stopped: 13, parked: 14, revived: 15 } },
       members: { refused: 16 },
       membership: { dropped: trustDropped },
@@ -66,7 +66,7 @@ describe('a scrape carries every drop counter', () => {
     const rejects = new GossipsubRejects()
     getMetrics(rejects.register, new Map(), { gossipPromiseExpireSec: 3, behaviourPenaltyThreshold: 6, maxMeshMessageDeliveriesWindowSec: 2 })
       .onMsgRecvInvalid('t', { reason: 'error', error: 'invalid_signature' } as never)
-    const transport: Libp2pTransportStats = { oversizeRejected: 30, validatorErrors: 31, listenerErrors: 32, gossipsub: rejects.stats() }
+    const transport: Libp2pTransportStats = { oversizeRejected: 30, validatorErrors: 31, listenerErrors: 32, gossipsub: rejects.stats(), peersBelowGossipThreshold: 36, peersGraylisted: 37 }
     const metrics = new AgentMetrics({ info: { cluster: 'c', name: 'n', version: '0' } })
     metrics.attach({ node, api: () => api, transport: () => transport })
     const families = parsePrometheusTextFormat((await metrics.scrape()).text)
@@ -83,7 +83,12 @@ describe('a scrape carries every drop counter', () => {
       ['healthmon_gossip_messages_rejected_total', { reason: 'too-large' }, validatorDropped['too-large'] + 30],
       ...DROP_REASONS.filter((r) => r !== 'too-large').map((reason): [string, Record<string, string>, number] => ['healthmon_gossip_messages_rejected_total', { reason }, validatorDropped[reason]]),
       ...TRUST_DROP_REASONS.map((reason): [string, Record<string, string>, number] => ['healthmon_membership_rejected_total', { reason }, trustDropped[reason]]),
+      ['healthmon_gossip_rate_limited_total', { class: 'heartbeat' }, 33],
+      ['healthmon_gossip_rate_limited_total', { class: 'membership' }, 34],
+      ['healthmon_gossip_rate_limited_total', { class: 'alerting' }, 35],
       ['healthmon_gossipsub_messages_invalid_total', { reason: 'invalid_signature' }, 1],
+      ['healthmon_gossipsub_peers_penalised', { below: 'gossip' }, 36],
+      ['healthmon_gossipsub_peers_penalised', { below: 'graylist' }, 37],
       ['healthmon_gossipsub_rpc_errors_total', { kind: 'recv' }, 0],
       ['healthmon_gossip_validator_errors_total', {}, 31],
       ['healthmon_listener_errors_total', { source: 'transport' }, 32],

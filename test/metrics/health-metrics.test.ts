@@ -23,7 +23,7 @@ test('resource metrics under node_exporter names, with validation and collector 
   const node = {
     stats: { heartbeatsSent: 0, heartbeatsReceived: 0, verdictsPublished: 0, publishErrors: 0, refutations: 0 },
     antiEntropy: { stats: { syncs: 0, syncErrors: 0 } },
-    validator: { dropped: {} as never, accepted: 0 },
+    validator: { dropped: {} as never, rateLimited: {} as never, accepted: 0 },
     supervisor: { stats: { actors: 0, restarts: 0, dropped: 0, stopped: 0, parked: 0, revived: 0 } },
     members: { refused: 0 }, alertLog: { dropped: 0 }, eventLog: { lastId: 0 }, membership: { dropped: {} as never },
     events: { listenerErrors: 0 }, reports: { dropped: 0 },

@@ -20,7 +20,7 @@ function fakeNode() {
     view: VIEW as ClusterView,
     stats: { heartbeatsSent: 10, heartbeatsReceived: 40, verdictsPublished: 2, publishErrors: 0, refutations: 0 },
     antiEntropy: { stats: { syncs: 5, syncErrors: 1 } },
-    validator: { dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, accepted: 45 },
+    validator: { dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, rateLimited: { heartbeat: 0, membership: 0, alerting: 0 }, accepted: 45 },
     supervisor: { stats: { actors: 3, restarts: 0, dropped: 0, stopped: 0, parked: 0, revived: 0 } },
     members: { refused: 0 },
     membership: { dropped: Object.fromEntries(TRUST_DROP_REASONS.map((r) => [r, 0])) as Record<TrustDropReason, number> },

@@ -6,6 +6,7 @@ import { Attacker } from '../../src/sim/attacker.ts'
 import type { VirtualCluster } from '../../src/sim/virtual-cluster.ts'
 import { startConvergedCluster } from './converged-cluster.ts'
 import { INCARNATION_MAX } from '../../src/transport/codec.ts'
+import { receiveBudgets } from '../../src/transport/receive-budgets.ts'
 import { heartbeatTopic } from '../../src/transport/topics.ts'
 
 /**
@@ -67,7 +68,11 @@ describe('trust attacks on ClusterNodes (in-memory network, virtual time)', { ti
     assert.ok(took !== undefined && took <= 5000, `dead everywhere after ${took} ms`)
     await cluster.runFor(10_000)
     assert.ok(clean(cluster, ids, rest), 'no phantom in any view')
-    assert.equal(total(all, (n) => n.membership.dropped['unknown-subject']), 500 * ids.length, 'every phantom verdict dropped at every node')
+    // Each phantom verdict is dropped at every node: past mallory's membership budget by the
+    // validator (not even forwarded), within it by the trust rules.
+    const rateLimited = total(all, (n) => n.validator.rateLimited.membership)
+    assert.ok(rateLimited >= (500 - receiveBudgets({ heartbeatIntervalMs: 1000, observersPerSubject: 2 }).membership.burst - 10) * ids.length, `rate-limited ${rateLimited}`)
+    assert.equal(total(all, (n) => n.membership.dropped['unknown-subject']) + rateLimited, 500 * ids.length, 'every phantom verdict dropped at every node')
     assert.ok(total(all, (n) => n.membership.dropped['unproven-member']) >= 500 * ids.length + 10_000)
     assert.ok(total(all, (n) => n.membership.dropped['bad-proof']) + total(all, (n) => n.membership.dropped['digest-budget']) >= 500 * ids.length)
     assert.ok(all.every((n) => n.members.size === ids.length - 1), 'the table holds the real members only')
@@ -142,6 +147,29 @@ describe('trust attacks on ClusterNodes (in-memory network, virtual time)', { ti
     assert.ok(took !== undefined && took <= 5000, `dead everywhere after ${took} ms`)
   })
 
+  test('a member flooding heartbeats and verdicts is cut to its receive budget at every node, counted by class, and a crash meanwhile is still dead within 5 s', async () => {
+    const { cluster, ids } = await startCluster(4)
+    const mallory = await attacker(cluster)
+    await mallory.announce()
+    await cluster.runFor(3000)
+    const all = nodes(cluster, ids)
+    const subscribed = all.filter((n) => n.id !== 'n2' && cluster.get(n.id).transport.subscriptions().includes(heartbeatTopic(CLUSTER, mallory.id)))
+    assert.ok(subscribed.length >= 1, 'someone observes mallory')
+    await cluster.crash('n2')
+    const rest = ids.filter((id) => id !== 'n2')
+    // 10 rounds of 100 ms: 200 heartbeats and 100 verdicts (about a member that is alive) each.
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 200; i++) await mallory.heartbeat()
+      await mallory.verdicts(Array.from({ length: 100 }, () => 'n1'), 'alive', cluster.get('n1').node.incarnation)
+      await cluster.runFor(100)
+    }
+    for (const n of subscribed) assert.ok(n.validator.rateLimited.heartbeat >= 1900, `${n.id} cut ${n.validator.rateLimited.heartbeat} of 2000 heartbeats`)
+    for (const n of all.filter((x) => x.id !== 'n2')) assert.ok(n.validator.rateLimited.membership >= 900, `${n.id} cut ${n.validator.rateLimited.membership} of 1000 verdicts`)
+    const took = await cluster.runUntil(() => rest.every((id) => stateAt(cluster, id, 'n2') === 'dead'), 10_000)
+    assert.ok(took !== undefined && took + 1000 <= 5000, `dead everywhere ${took} ms after the flood, ${took === undefined ? '?' : took + 1000} ms after the crash`)
+    assert.ok(rest.filter((id) => id !== 'n1').every((id) => stateAt(cluster, id, 'n1') === 'alive'))
+  })
+
   test('a refutation storm from an observer raises the victim\'s incarnation at most once per refutationIntervalMsMin', async () => {
     const { cluster, ids } = await startCluster(3)
     const mallory = await attacker(cluster)
@@ -156,7 +184,9 @@ describe('trust attacks on ClusterNodes (in-memory network, virtual time)', { ti
     }
     const raised = victim.incarnation - before
     assert.ok(raised >= 1 && raised <= 3, `raised by ${raised}`)
-    assert.ok(victim.membership.dropped['refutation-deferred'] >= 150)
+    // The rest were deferred by the trust rules or, past mallory's budget, rate-limited first.
+    assert.ok(victim.validator.rateLimited.membership >= 50, `rate-limited ${victim.validator.rateLimited.membership}`)
+    assert.ok(victim.membership.dropped['refutation-deferred'] + victim.validator.rateLimited.membership >= 190)
     await cluster.runFor(5000)
     assert.ok(ids.filter((id) => id !== 'n1').every((id) => stateAt(cluster, id, 'n1') === 'alive'))
   })

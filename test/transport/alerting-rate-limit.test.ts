@@ -32,7 +32,7 @@ describe('alerting rate limit', () => {
 
   test('the validator ignores (does not forward) alerting and force-leave messages past a sender\'s budget, counts them, and leaves other senders and types alone', () => {
     let now = 1_000_000
-    const v = new MessageValidator({ cluster, messageBytesMax: 4096, sendersMax: 100, alertingRateLimit: { perSecond: 10, burst: 20, now: () => now } })
+    const v = new MessageValidator({ cluster, messageBytesMax: 4096, sendersMax: 100, rateLimits: { alerting: { perSecond: 10, burst: 20 }, now: () => now } })
     const topic = eventsTopic(cluster)
     const send = (m: WireMessage) => v.validate({ topic, from: m.sender, data: encodeMessage(m) })
     let seq = 0
@@ -50,7 +50,7 @@ describe('alerting rate limit', () => {
   })
 
   test('a replay costs no token: it is dropped as a replay first', () => {
-    const v = new MessageValidator({ cluster, messageBytesMax: 4096, sendersMax: 100, alertingRateLimit: { perSecond: 1, burst: 1, now: () => 0 } })
+    const v = new MessageValidator({ cluster, messageBytesMax: 4096, sendersMax: 100, rateLimits: { alerting: { perSecond: 1, burst: 1 }, now: () => 0 } })
     const msg = { topic: eventsTopic(cluster), from: 'a', data: encodeMessage(alerting('a', 1)) }
     assert.equal(v.validate(msg), 'accept')
     assert.equal(v.validate(msg), 'ignore')

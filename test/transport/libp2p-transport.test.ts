@@ -6,7 +6,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { systemClock } from '../../src/runtime/clock.ts'
 import { silentLogger } from '../../src/runtime/logger.ts'
 import { createLibp2pTransport, type Libp2pTransport, type Libp2pTransportOptions } from '../../src/transport/libp2p-transport.ts'
+import { encodeMessage } from '../../src/transport/codec.ts'
+import { GOSSIP_SCORE_THRESHOLDS } from '../../src/transport/gossip-score.ts'
+import { MessageValidator } from '../../src/transport/message-validator.ts'
 import { generateClusterKey } from '../../src/transport/node-key.ts'
+import { eventsTopic } from '../../src/transport/topics.ts'
 
 /**
  * What only the libp2p transport does: the allow-list gater, the pnet cluster key, and probes
@@ -103,6 +107,47 @@ describe('libp2p transport', () => {
     ])
     assert.ok(await notConnected(other, a))
     assert.ok(await notConnected(open, a))
+  })
+
+  test('peer scoring: a member forwarding invalid messages is graylisted (then nothing of it is taken, valid or not); an honest member\'s score stays >= 0', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const cluster = 'c1'
+    const [victim, honest, mallory] = [await node(), await node(), await node()]
+    const validator = new MessageValidator({ cluster, messageBytesMax: 4096, sendersMax: 100 })
+    victim.setValidator(validator.validate)
+    const events = eventsTopic(cluster)
+    const got: string[] = []
+    victim.onMessage((m) => got.push(m.from))
+    for (const t of [victim, honest, mallory]) t.subscribe(events)
+    for (const t of [honest, mallory]) await t.dial(victim.listenAddresses()[0]!)
+    let seq = 0
+    const valid = (from: Libp2pTransport) => encodeMessage({ type: 'leave', cluster, sender: from.peerId, incarnation: 1, seq: seq++ })
+    // The honest member's messages arrive (the mesh is up) before anything is measured.
+    for (let i = 0; i < 100 && !got.includes(honest.peerId); i++) {
+      await honest.publish(events, valid(honest))
+      await sleep(100)
+    }
+    assert.ok(got.includes(honest.peerId), 'the mesh is up')
+    // Forged (another's name), from the wrong cluster, malformed: each rejected by every honest validator.
+    const invalid = [
+      encodeMessage({ type: 'leave', cluster, sender: honest.peerId, incarnation: 1, seq: 1 }),
+      encodeMessage({ type: 'leave', cluster: 'elsewhere', sender: mallory.peerId, incarnation: 1, seq: 2 }),
+      new Uint8Array([1, 2, 3, 4])
+    ]
+    for (const bytes of invalid) await mallory.publish(events, bytes)
+    await waitFor('mallory graylisted', () => victim.peerScore(mallory.peerId) < GOSSIP_SCORE_THRESHOLDS.graylistThreshold, 10_000)
+    assert.ok(validator.dropped['sender-mismatch'] >= 1 && validator.dropped.cluster >= 1 && validator.dropped.malformed >= 1)
+    assert.equal(victim.stats().peersGraylisted, 1)
+    // Graylisted: its RPCs are ignored whole, so even a valid message of its own is not taken.
+    const before = got.length
+    for (let i = 0; i < 5; i++) {
+      await mallory.publish(events, valid(mallory))
+      await honest.publish(events, valid(honest))
+      await sleep(100)
+    }
+    await waitFor('the honest member\'s later messages', () => got.slice(before).filter((p) => p === honest.peerId).length === 5)
+    assert.ok(!got.includes(mallory.peerId), 'nothing from mallory delivered')
+    assert.ok(victim.peerScore(honest.peerId) >= 0, `honest score ${victim.peerScore(honest.peerId)}`)
+    assert.ok(honest.peerScore(victim.peerId) >= 0, 'and the victim\'s at the honest member')
   })
 
   describe('probe of a real process', () => {
