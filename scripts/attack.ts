@@ -15,7 +15,9 @@
  * itself (in a small cluster it then observes everyone) and storms a victim with dead verdicts:
  * the refutation limit must bound its incarnation, and sends a digest of Sybils (fresh keys, each
  * with a genuine signed record): digestNewMembersMax must bound what one exchange introduces.
- * Every loop is bounded; every agent is ended by its pid on exit.
+ * Then it floods heartbeats and verdicts (cut by the receive budgets) and, last, publishes
+ * malformed messages: every agent's gossipsub must graylist it. Every loop is bounded; every
+ * agent is ended by its pid on exit.
  */
 import { request } from 'node:http'
 import { parseArgs } from 'node:util'
@@ -48,14 +50,22 @@ function metricsText(agent: AgentProcess): Promise<string> {
   })
 }
 
-/** Rejection counters summed over agents, keyed "family{reason}". */
+const FAMILY_KEYS: Record<string, string> = {
+  membership_rejected_total: 'membership',
+  gossip_messages_rejected_total: 'gossip',
+  anti_entropy_exchanges_total: 'anti-entropy',
+  gossip_rate_limited_total: 'rate-limited',
+  gossipsub_peers_penalised: 'penalised'
+}
+
+/** Rejection counters summed over agents, keyed "family:reason" (penalised: a gauge, peers below a gossipsub score threshold now). */
 async function rejections(agents: AgentProcess[]): Promise<Map<string, number>> {
   const sums = new Map<string, number>()
   for (const text of await Promise.all(agents.map(metricsText))) {
     for (const line of text.split('\n')) {
-      const m = /^healthmon_(membership_rejected_total|gossip_messages_rejected_total|anti_entropy_exchanges_total)\{(?:reason|result)="([^"]+)"\} (\S+)$/.exec(line)
+      const m = /^healthmon_(membership_rejected_total|gossip_messages_rejected_total|anti_entropy_exchanges_total|gossip_rate_limited_total|gossipsub_peers_penalised)\{(?:reason|result|class|below)="([^"]+)"\} (\S+)$/.exec(line)
       if (m === null) continue
-      const key = `${m[1] === 'membership_rejected_total' ? 'membership' : m[1] === 'gossip_messages_rejected_total' ? 'gossip' : 'anti-entropy'}:${m[2]}`
+      const key = `${FAMILY_KEYS[m[1]!]}:${m[2]}`
       sums.set(key, (sums.get(key) ?? 0) + Number(m[3]))
     }
   }
@@ -91,15 +101,22 @@ try {
     return real.has(p.id) && p.state === 'alive' && p.incarnation === first?.incarnation && p.addrs.join() === first.addrs.join()
   }) && v.self.incarnation === real.get(v.self.id)?.incarnation)
 
-  transport = await createLibp2pTransport({
-    privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], allowPeers: [], messageBytesMax: 65_536,
-    inboundConnectionsPerHostPerSecondMax: 10_000, gossipIpColocationPenalty: false, clock, logger: silentLogger()
-  })
-  await transport.start()
-  const mallory = new Attacker(transport, CLUSTER)
-  mallory.listen()
-  for (const a of agents) await transport.dial(a.addr!)
-  await sleep(clock, 2000) // gossipsub meshes the attacker into the events topic
+  // Each attack comes from a fresh identity: the invalid messages of one attack (a forged
+  // topic, a poison incarnation) get the sender graylisted by every agent's gossipsub
+  // (transport/gossip-score.ts), which would then ignore the next attack whole, unmeasured.
+  let mallory!: Attacker
+  const rekey = async (): Promise<void> => {
+    await transport?.stop()
+    transport = await createLibp2pTransport({
+      privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], allowPeers: [], messageBytesMax: 65_536,
+      inboundConnectionsPerHostPerSecondMax: 10_000, gossipIpColocationPenalty: false, clock, logger: silentLogger()
+    })
+    await transport.start()
+    mallory = new Attacker(transport, CLUSTER)
+    mallory.listen()
+    for (const a of agents.filter((x) => x.child !== undefined)) await transport.dial(a.addr!)
+    await sleep(clock, 2000) // gossipsub meshes the attacker into the events topic
+  }
 
   const victim = views[1]!.self
   const target = { id: victim.id, name: victim.name, incarnation: victim.incarnation }
@@ -131,10 +148,11 @@ try {
       mallory.overhear(victim.id)
       await sleep(clock, 3000)
       const bytes = mallory.overheard.get(victim.id)
-      for (let i = 0; i < 10 && bytes !== undefined; i++) await transport!.publish(`/healthmon/1/${CLUSTER}/hb/${victim.id}`, bytes)
+      for (let i = 0; i < 10 && bytes !== undefined; i++) await transport?.publish(`/healthmon/1/${CLUSTER}/hb/${victim.id}`, bytes)
     }]
   ]
   for (const [attack, sent, run] of attacks) {
+    await rekey()
     const before = await rejections(agents)
     await run()
     await sleep(clock, settleMs)
@@ -161,6 +179,7 @@ try {
     }
     return undefined
   }
+  await rekey()
   const baselineMs = await crashAndWait(false, 0)
   console.log(JSON.stringify({ attack: 'crash-baseline', sent: `nothing: SIGKILL ${dying.name}`, deadEverywhereAfterMs: baselineMs ?? null }))
   await cluster.restart(dying)
@@ -172,6 +191,7 @@ try {
 
   // Last (it makes the attacker a member): announced, the attacker observes everyone in a small
   // cluster, so its dead verdicts pass the rules; the refutation limit must still bound the storm.
+  await rekey()
   await mallory.announce()
   await sleep(clock, 2000)
   const stormBefore = await rejections(others)
@@ -189,6 +209,18 @@ try {
   console.log(JSON.stringify({
     attack: 'refutation-storm-as-observer', sent: `100 dead verdicts about ${victim.name} at its current incarnation over ${Math.round(stormMs)} ms, from an announced member`,
     stormMs: Math.round(stormMs), rejected: delta(stormBefore, await rejections(others)), victimIncarnationRaisedBy: raised, victimAliveEverywhere: victimAlive
+  }))
+
+  // Floods from the announced member: its receive budgets cut them at the first hop.
+  const floodBefore = await rejections(others)
+  for (let i = 0; i < 1000; i++) await mallory.heartbeat()
+  const victimInc = (await cluster.view(agents[1]!)).self.incarnation
+  await mallory.verdicts(Array.from({ length: 1000 }, () => victim.id), 'alive', victimInc)
+  await sleep(clock, settleMs)
+  console.log(JSON.stringify({
+    attack: 'floods', sent: '1,000 heartbeats on its own topic and 1,000 alive verdicts, at once, from an announced member',
+    rejected: delta(floodBefore, await rejections(others)),
+    victimAliveEverywhere: (await Promise.all(others.filter((a) => a !== agents[1]).map((a) => cluster.view(a)))).every((v) => v.peers.find((p) => p.id === victim.id)?.state === 'alive')
   }))
 
   // Sybils: members with real keys and genuine records cannot be told from new members, so they
@@ -209,6 +241,21 @@ try {
   console.log(JSON.stringify({
     attack: 'sybil-digest', sent: `one digest of ${sybils.length} members with fresh keys and genuine signed records to ${target0.name}`,
     rejected: delta(sybilBefore, await rejections([target0])), introducedByOneExchange: introduced
+  }))
+
+  // Last (it costs the attacker every agent's ear): invalid messages of its own. Each agent's
+  // gossipsub scores it down to the graylist, after which it ignores every RPC from it.
+  const invalidBefore = await rejections(others)
+  const events = `/healthmon/1/${CLUSTER}/events`
+  for (let i = 0; i < 10; i++) await transport?.publish(events, new Uint8Array([0xc1, i]))
+  let graylistedAt = 0
+  for (let i = 0; i < 50 && graylistedAt < others.length; i++) {
+    await sleep(clock, 200)
+    graylistedAt = (await rejections(others)).get('penalised:graylist') ?? 0
+  }
+  console.log(JSON.stringify({
+    attack: 'invalid-messages', sent: '10 malformed messages on the events topic, signed by the attacker',
+    rejected: delta(invalidBefore, await rejections(others)), graylistedAt, agents: others.length
   }))
 } finally {
   await transport?.stop()

@@ -23,6 +23,8 @@ interface Line {
   victimIncarnationRaisedBy?: number
   victimAliveEverywhere?: boolean
   introducedByOneExchange?: number
+  graylistedAt?: number
+  agents?: number
 }
 
 function runScript(): Promise<{ lines: Line[]; code: number | null; stderr: string }> {
@@ -51,7 +53,7 @@ describe('scripts/attack.ts on real agents', { timeout: RUN_MS_MAX + 10_000 }, (
       const l = byName.get(name)
       assert.ok(l !== undefined, `${name} ran`)
       assert.equal(l.viewsClean, true, `${name}: views clean`)
-      const counted = Object.entries(l.rejected ?? {}).filter(([k]) => !k.startsWith('anti-entropy')).reduce((n, [, v]) => n + v, 0)
+      const counted = Object.entries(l.rejected ?? {}).filter(([k]) => !k.startsWith('anti-entropy') && !k.startsWith('penalised')).reduce((n, [, v]) => n + v, 0)
       assert.ok(counted > 0, `${name}: rejections counted (${JSON.stringify(l.rejected)})`)
     }
     assert.ok((byName.get('fill-member-table')!.rejected!['membership:unproven-member'] ?? 0) >= 3 * 10_000)
@@ -68,5 +70,11 @@ describe('scripts/attack.ts on real agents', { timeout: RUN_MS_MAX + 10_000 }, (
     const sybils = byName.get('sybil-digest')!
     assert.ok(sybils.introducedByOneExchange! <= 256, `one exchange introduced ${sybils.introducedByOneExchange}`)
     assert.ok((sybils.rejected!['membership:digest-budget'] ?? 0) >= 400 - 256)
+    const floods = byName.get('floods')!
+    assert.ok((floods.rejected!['rate-limited:heartbeat'] ?? 0) > 0 && (floods.rejected!['rate-limited:membership'] ?? 0) > 0, JSON.stringify(floods.rejected))
+    assert.equal(floods.victimAliveEverywhere, true)
+    const invalid = byName.get('invalid-messages')!
+    assert.ok((invalid.rejected!['gossip:malformed'] ?? 0) > 0, JSON.stringify(invalid.rejected))
+    assert.equal(invalid.graylistedAt, invalid.agents, 'every agent graylisted the attacker')
   })
 })
