@@ -28,8 +28,8 @@ export interface ObserverRings {
   observersOf(subject: string): string[]
   /**
    * The subjects that `observer` observes: all members m (from `all`, dead ones included, and
-   * `live`) with observer in observersOf(m), sorted. The reverse index is built on the first call
-   * (O(n k log n)) and cached.
+   * `live`) with observer in observersOf(m), sorted. O(k^2 log n + d k log n), d the members of
+   * `all` that are not live.
    */
   subjectsOf(observer: string): string[]
 }
@@ -107,7 +107,6 @@ export function buildObserverRings(options: { k: number; live: readonly string[]
   const liveSet = new Set(options.live)
   const live = [...liveSet]
   const rings = Array.from({ length: k }, (_, i) => buildRing(live, i))
-  let reverse: Map<string, string[]> | undefined
 
   function observersOf(subject: string): string[] {
     const chosen = new Set<string>()
@@ -128,18 +127,25 @@ export function buildObserverRings(options: { k: number; live: readonly string[]
   }
 
   function subjectsOf(observer: string): string[] {
-    if (reverse === undefined) {
-      reverse = new Map()
-      const subjects = [...new Set([...options.all, ...live])].sort()
-      for (const subject of subjects) {
-        for (const o of observersOf(subject)) {
-          const list = reverse.get(o)
-          if (list === undefined) reverse.set(o, [subject])
-          else list.push(subject)
-        }
-      }
+    // Only a live member observes, and only subjects just counter-clockwise of it: on ring i,
+    // the observer of S is the first live member after S not chosen on an earlier ring, so
+    // everything between S and its ring-i observer was chosen before, at most k - 1 members.
+    // The live candidates are therefore the k + 1 live predecessors of `observer` on each
+    // ring; members that are not live (dead, still observed) sit anywhere between live ones,
+    // so each of those is a candidate too. Each candidate is then checked with observersOf:
+    // O(k^2 log n + d k log n) for d members not live, not O(n k log n) for the full reverse
+    // index, which every node would otherwise build on every ring change.
+    if (!liveSet.has(observer)) return []
+    const candidates = new Set<string>()
+    for (let i = 0; i < k; i++) {
+      const ring = rings[i]!
+      const n = ring.ids.length
+      const at = successorIndex(ring, ringPosition(observer, i), observer) // one past the observer itself
+      for (let back = 2; back <= Math.min(k + 2, n); back++) candidates.add(ring.ids[(at - back + 2 * n) % n]!)
     }
-    return [...(reverse.get(observer) ?? [])]
+    for (const id of options.all) if (!liveSet.has(id)) candidates.add(id)
+    candidates.delete(observer)
+    return [...candidates].filter((s) => observersOf(s).includes(observer)).sort()
   }
 
   return { observersOf, subjectsOf }

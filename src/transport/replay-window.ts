@@ -9,12 +9,17 @@
  * forgotten first (a forgotten sender's next message is accepted, which at worst admits one
  * replay per eviction, and gossipsub's own seen-cache covers the recent past).
  */
-const WINDOW = 64n
+const WINDOW = 64
 
+/**
+ * The 64-bit bitmap as two unsigned 32-bit halves (bit 0 of `lo` is `highest`, bit k is
+ * highest - k): plain numbers, where a bigint allocated on every shift of every message.
+ */
 interface SenderWindow {
   incarnation: number
   highest: number
-  bitmap: bigint
+  lo: number
+  hi: number
 }
 
 export type ReplayVerdict = 'new' | 'replay' | 'stale-incarnation'
@@ -31,22 +36,37 @@ export class ReplayWindow {
   check(sender: string, incarnation: number, seq: number): ReplayVerdict {
     const w = this.senders.get(sender)
     if (w === undefined || incarnation > w.incarnation) {
-      this.remember(sender, { incarnation, highest: seq, bitmap: 1n })
+      this.remember(sender, { incarnation, highest: seq, lo: 1, hi: 0 })
       return 'new'
     }
     if (incarnation < w.incarnation) return 'stale-incarnation'
     this.touch(sender, w)
     if (seq > w.highest) {
-      const shift = BigInt(seq - w.highest)
-      w.bitmap = shift >= WINDOW ? 1n : ((w.bitmap << shift) | 1n) & ((1n << WINDOW) - 1n)
+      const shift = seq - w.highest
+      if (shift >= WINDOW) {
+        w.hi = 0
+        w.lo = 1
+      } else if (shift >= 32) {
+        w.hi = (w.lo << (shift - 32)) >>> 0
+        w.lo = 1
+      } else {
+        w.hi = ((w.hi << shift) | (w.lo >>> (32 - shift))) >>> 0
+        w.lo = ((w.lo << shift) | 1) >>> 0
+      }
       w.highest = seq
       return 'new'
     }
-    const offset = BigInt(w.highest - seq)
+    const offset = w.highest - seq
     if (offset >= WINDOW) return 'replay'
-    const bit = 1n << offset
-    if ((w.bitmap & bit) !== 0n) return 'replay'
-    w.bitmap |= bit
+    if (offset < 32) {
+      const bit = (1 << offset) >>> 0
+      if ((w.lo & bit) !== 0) return 'replay'
+      w.lo = (w.lo | bit) >>> 0
+    } else {
+      const bit = (1 << (offset - 32)) >>> 0
+      if ((w.hi & bit) !== 0) return 'replay'
+      w.hi = (w.hi | bit) >>> 0
+    }
     return 'new'
   }
 

@@ -93,7 +93,6 @@ export class LocalView {
     } else {
       next = aggregateVerdicts({ ...facts, observers })
     }
-    const why = reason ?? (own !== undefined ? 'own detector' : `${next.agree} of ${next.total} observers report ${next.state}`)
     const record = this.records.get(id)
     if (record === undefined) {
       // A member entering the view comes "from missing": never seen before, or registered and
@@ -107,7 +106,7 @@ export class LocalView {
     record.agree = next.agree
     record.total = next.total
     let show = next.state
-    let because = why
+    let because: string | undefined
     if (this.deps.flap !== undefined) {
       const wavering = own !== undefined && own.phi >= this.deps.flap.steadyPhiMax
       const damped = stepFlaps(record.flaps, { shown: record.state, verdict: next.state, wavering, nowMs: now }, this.deps.flap)
@@ -122,6 +121,8 @@ export class LocalView {
     record.state = show
     record.sinceMs = now
     if (show === 'suspect') record.failures++
+    // Built only for a change (refresh runs for every member on every ring change).
+    because ??= reason ?? (own !== undefined ? 'own detector' : `${next.agree} of ${next.total} observers report ${next.state}`)
     this.announce(record, member, { atMs: now, from, to: show, reason: because }, own !== undefined)
   }
 
