@@ -14,9 +14,11 @@ export interface LoggedEvent<K extends HealthEventName = HealthEventName> {
 }
 
 export class EventLog {
+  /** A circular buffer: the event with id i sits at (i - 1) % max, the oldest held is nextId - size. */
   private readonly ring: LoggedEvent[] = []
   private readonly max: number
   private nextId = 1
+  private size = 0
   private readonly listeners = new Set<(event: LoggedEvent) => void>()
 
   constructor(max: number) {
@@ -25,18 +27,20 @@ export class EventLog {
 
   append<K extends HealthEventName>(type: K, atMs: number, data: HealthEvents[K][0]): LoggedEvent<K> {
     const event: LoggedEvent<K> = { id: this.nextId++, type, atMs, data }
-    this.ring.push(event)
-    if (this.ring.length > this.max) this.ring.splice(0, this.ring.length - this.max)
+    // Overwrites the oldest once full: O(1), where shifting the array moved all max entries.
+    this.ring[(event.id - 1) % this.max] = event
+    if (this.size < this.max) this.size++
     for (const listener of this.listeners) listener(event)
     return event
   }
 
   /** Events with id > `afterId`, oldest first, at most `limit`. */
   after(afterId: number, limit: number): LoggedEvent[] {
-    const first = this.ring[0]
-    if (first === undefined) return []
-    const start = Math.max(0, afterId + 1 - first.id)
-    return this.ring.slice(start, start + limit)
+    const from = Math.max(afterId + 1, this.firstId)
+    const to = Math.min(this.nextId, from + Math.max(0, limit))
+    const out: LoggedEvent[] = []
+    for (let id = from; id < to; id++) out.push(this.ring[(id - 1) % this.max]!)
+    return out
   }
 
   /** The id of the newest event (0 when none). */
@@ -46,7 +50,7 @@ export class EventLog {
 
   /** The id of the oldest event still held (lastId + 1 when empty). */
   get firstId(): number {
-    return this.ring[0]?.id ?? this.nextId
+    return this.nextId - this.size
   }
 
   subscribe(listener: (event: LoggedEvent) => void): () => void {

@@ -257,7 +257,7 @@ export class ClusterNode {
       clock: deps.clock,
       graceMs: o.suspicionTimeoutMs + 2 * o.heartbeatIntervalMs,
       joiner: (options) => this.makeJoiner(options),
-      isConnected: (peerId) => deps.transport.connectedPeers().includes(peerId),
+      isConnected: (peerId) => deps.transport.isConnected(peerId),
       onMissing: (address) => this.view.setMissing(address, address),
       onReached: (address, peerId) => {
         this.view.clearMissing(address)

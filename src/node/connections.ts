@@ -38,10 +38,9 @@ export class Connections {
   /** Dials every live neighbour not connected yet (fire and forget; failures are retried next time). */
   connectNeighbours(): void {
     const { transport, members, logger } = this.deps
-    const connected = new Set(transport.connectedPeers())
     for (const id of this.deps.neighbours()) {
       const m = members.get(id)
-      if (m === undefined || connected.has(id) || !this.deps.isLive(m) || m.addrs.length === 0) continue
+      if (m === undefined || transport.isConnected(id) || !this.deps.isLive(m) || m.addrs.length === 0) continue
       transport.connect(id, m.addrs).catch((err: unknown) => logger.debug({ err, peer: id }, 'connect failed'))
     }
   }
@@ -52,8 +51,7 @@ export class Connections {
     if (now < this.nextReconnectAtMs) return
     this.nextReconnectAtMs = now + this.deps.reconnectIntervalMs
     const { transport } = this.deps
-    const connected = new Set(transport.connectedPeers())
-    const dead = [...this.deps.members.all()].filter((m) => !m.left && m.addrs.length > 0 && !connected.has(m.id) && this.deps.isDead(m))
+    const dead = [...this.deps.members.all()].filter((m) => !m.left && m.addrs.length > 0 && !transport.isConnected(m.id) && this.deps.isDead(m))
     const target = this.deps.random.pick(dead)
     if (target === undefined) return
     transport.connect(target.id, target.addrs).then(

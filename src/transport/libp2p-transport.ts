@@ -263,6 +263,16 @@ export class Libp2pTransport implements Transport {
     return this.node.getPeers().map((p) => p.toString())
   }
 
+  isConnected(peerId: string): boolean {
+    let peer: PeerId
+    try {
+      peer = peerIdFromString(peerId)
+    } catch {
+      return false // not a peer id: no connection can be to it
+    }
+    return this.node.getConnections(peer).length > 0
+  }
+
   async probe(peerId: string, timeoutMs: number): Promise<ProbeResult> {
     let peer: PeerId
     try {

@@ -297,6 +297,10 @@ export class MemoryTransport implements Transport {
     return [...this.connections]
   }
 
+  isConnected(peerId: string): boolean {
+    return this.connections.has(peerId)
+  }
+
   probe(peerId: string, timeoutMs: number): Promise<ProbeResult> {
     const start = this.clock.now()
     return this.handshake(peerId, timeoutMs).then(

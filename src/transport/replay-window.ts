@@ -1,3 +1,5 @@
+import { SecondChanceMap } from '../runtime/second-chance-map.ts'
+
 /**
  * Anti-replay for sequence-numbered messages (the IPsec sliding-window scheme, RFC 4303 §3.4.3):
  * per sender, the highest sequence number seen and a bitmap of the 64 below it. A message is new
@@ -5,10 +7,11 @@
  * sender's messages a little, so "strictly greater than the last" would drop honest ones; the
  * window accepts small reorders and rejects every true replay it can still see.
  *
- * Memory is bounded: at most `sendersMax` senders are tracked, the least recently seen one is
- * forgotten first (a forgotten sender's next message is accepted, which at worst admits one
- * replay per eviction, and gossipsub's own seen-cache covers the recent past).
+ * Memory is bounded: at most `sendersMax` senders are tracked, a least recently seen one is
+ * forgotten first (SecondChanceMap; a forgotten sender's next message is accepted, which at worst
+ * admits one replay per eviction, and gossipsub's own seen-cache covers the recent past).
  */
+
 const WINDOW = 64
 
 /**
@@ -20,27 +23,26 @@ interface SenderWindow {
   highest: number
   lo: number
   hi: number
+  used: boolean
 }
 
 export type ReplayVerdict = 'new' | 'replay' | 'stale-incarnation'
 
 export class ReplayWindow {
-  private readonly senders = new Map<string, SenderWindow>()
-  private readonly sendersMax: number
+  private readonly senders: SecondChanceMap<string, SenderWindow>
 
   constructor(sendersMax: number) {
-    this.sendersMax = sendersMax
+    this.senders = new SecondChanceMap(sendersMax)
   }
 
   /** Checks and, when new, records (sender, incarnation, seq). */
   check(sender: string, incarnation: number, seq: number): ReplayVerdict {
     const w = this.senders.get(sender)
     if (w === undefined || incarnation > w.incarnation) {
-      this.remember(sender, { incarnation, highest: seq, lo: 1, hi: 0 })
+      this.senders.set(sender, { incarnation, highest: seq, lo: 1, hi: 0, used: false })
       return 'new'
     }
     if (incarnation < w.incarnation) return 'stale-incarnation'
-    this.touch(sender, w)
     if (seq > w.highest) {
       const shift = seq - w.highest
       if (shift >= WINDOW) {
@@ -72,19 +74,5 @@ export class ReplayWindow {
 
   get size(): number {
     return this.senders.size
-  }
-
-  private touch(sender: string, w: SenderWindow): void {
-    this.senders.delete(sender)
-    this.senders.set(sender, w)
-  }
-
-  private remember(sender: string, w: SenderWindow): void {
-    this.senders.delete(sender)
-    if (this.senders.size >= this.sendersMax) {
-      const oldest = this.senders.keys().next().value
-      if (oldest !== undefined) this.senders.delete(oldest)
-    }
-    this.senders.set(sender, w)
   }
 }

@@ -86,6 +86,8 @@ export interface Transport {
   disconnect(peerId: string): Promise<void>
   /** Peers with an open connection. */
   connectedPeers(): string[]
+  /** Whether connectedPeers() holds `peerId`, without building the list (asked per neighbour every maintenance tick). */
+  isConnected(peerId: string): boolean
   /** Direct probe over an existing or new connection. Never throws. */
   probe(peerId: string, timeoutMs: number): Promise<ProbeResult>
 

@@ -108,6 +108,7 @@ function contractSuite(harness: Harness): void {
     async function link(a: Transport, b: Transport): Promise<void> {
       assert.equal(await a.dial(b.listenAddresses()[0]!), b.peerId)
       await waitFor('connection on both sides', () => a.connectedPeers().includes(b.peerId) && b.connectedPeers().includes(a.peerId))
+      assert.ok(a.isConnected(b.peerId) && b.isConnected(a.peerId), 'isConnected agrees with connectedPeers')
     }
 
     test('start and stop are idempotent, even when overlapping', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -154,6 +155,7 @@ function contractSuite(harness: Harness): void {
         await a!.disconnect(b!.peerId)
         await waitFor('peer:disconnect', () => seen.includes(`a-${b!.peerId}`))
         assert.ok(!a!.connectedPeers().includes(b!.peerId))
+        assert.ok(!a!.isConnected(b!.peerId) && !a!.isConnected('not a peer id'))
       } finally {
         await stopAll([a!, b!])
       }
