@@ -2,7 +2,6 @@ import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, PeerVi
 import { AlertLog } from '../alerts/alert-log.ts'
 import type { Supervisor } from '../actors/supervisor.ts'
 import type { Scheduler } from '../actors/actor.ts'
-import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
 import { HealthEventEmitter } from '../events.ts'
@@ -119,7 +118,6 @@ export class ClusterNode {
   private readonly options: NodeOptions
   private readonly identity: Identity
   private readonly observation: Observation
-  private readonly detection: PeerStateOptions
   private readonly events$: string
   private readonly awareness: SelfAwareness
   private readonly heartbeat: HeartbeatSchedule
@@ -199,14 +197,13 @@ export class ClusterNode {
     this.alertLog = new AlertLog(o.alertLogMax)
     this.eventLog = new EventLog(o.eventLogMax)
     this.supervisor = nodeSupervisor(o, deps.clock, deps.logger, deps.schedule)
-    this.detection = detectionOptions(o)
     this.observation = new Observation({
       selfId: id,
       k: o.observersPerSubject,
       supervisor: this.supervisor,
       env: {
         clock: deps.clock,
-        options: this.detection,
+        options: detectionOptions(o),
         probeTimeoutMs: o.probeTimeoutMs,
         checkIntervalMinMs: Math.max(10, Math.round(o.heartbeatIntervalMs / 4)),
         lateCheckToleranceMs: Math.round(o.heartbeatIntervalMs / 2),
@@ -296,12 +293,7 @@ export class ClusterNode {
       members: this.members,
       reports: this.reports,
       observersOf: (s) => this.observation.observersOf(s),
-      ownVerdict: (s) => {
-        const st = this.observation.stateOf(s)
-        if (st === undefined) return undefined
-        const now = deps.clock.now()
-        return { state: st.state, phi: currentPhi(st, now, this.detection), lastHeardAtMs: lastArrivalMs(st.detector), status: st.health?.status, health: st.health, incarnation: st.incarnation, failureCount: st.failureCount }
-      },
+      ownVerdict: (s) => this.observation.verdictOf(s),
       peerHistoryMax: o.peerHistoryMax,
       suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
       flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: o.flapSteadyPhiMax },
