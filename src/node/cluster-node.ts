@@ -13,7 +13,6 @@ import type { Random } from '../runtime/random.ts'
 import type { NodeHealthReport } from '../health/node-health.ts'
 import type { NotifiedMark } from '../alerts/who-notifies.ts'
 import type { Silence } from '../alerts/silences.ts'
-import type { SenderStanding } from '../membership/trust.ts'
 import {
   type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage
 } from '../transport/codec.ts'
@@ -307,7 +306,7 @@ export class ClusterNode {
     this.router = new MessageRouter({
       clock: deps.clock, validator: this.validator, membership: this.membership, observation: this.observation, verdicts: this.verdicts,
       alerting: this.alerting, forceLeaves: this.forceLeaves, view: this.view, stats: this.stats,
-      isRunning: () => this.running, senderStanding: (sender) => this.senderStanding(sender), onPeerHealth: deps.onPeerHealth
+      isRunning: () => this.running, onPeerHealth: deps.onPeerHealth
     })
   }
 
@@ -447,13 +446,6 @@ export class ClusterNode {
    */
   setAlertingSnapshot(provider: AlertingSnapshot): void {
     this.alerting.setSnapshot(provider)
-  }
-
-  /** What this node holds of a message's sender, for the trust rules. */
-  private senderStanding(id: string): SenderStanding {
-    const m = this.members.get(id)
-    if (m === undefined) return 'unknown'
-    return m.left || this.view.stateOf(id) === 'dead' ? 'gone' : 'live'
   }
 
   /** A subject's observers in ring order, as every member computes them (who notifies about it). */
