@@ -183,7 +183,7 @@ export class ClusterNode {
       options: o,
       observersOf: (s) => this.observation.observersOf(s),
       onChanged: (peerId, membershipChanged) => {
-        this.refreshMember(peerId, membershipChanged)
+        this.rings.refreshMember(peerId, membershipChanged)
         if (membershipChanged && this.members.get(peerId)?.left === false) this.memberJoined()
       },
       onRefuted: () => {
@@ -280,7 +280,7 @@ export class ClusterNode {
       reports: this.reports,
       observation: this.observation,
       admit: (m) => this.membership.onVerdict(m),
-      refreshView: (subject) => this.refreshMember(subject, false),
+      refreshView: (subject) => this.rings.refreshMember(subject, false),
       publish: (subject, subjectIncarnation, state, health) => {
         this.stats.verdictsPublished++
         void this.publisher.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
@@ -563,20 +563,6 @@ export class ClusterNode {
     return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
   }
 
-  // ---- receiving -----------------------------------------------------------------------------
-
-  /**
-   * Recomputes a member's view state. The rings depend only on who is live (not left, not dead),
-   * so they are rebuilt when the member is new or left, or its state moved into or out of dead;
-   * an incarnation bump alone (a refutation) does not reshape them.
-   */
-  private refreshMember(id: string, membershipChanged: boolean): void {
-    const before = this.view.stateOf(id)
-    this.view.refresh(id)
-    const after = this.view.stateOf(id)
-    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.rings.schedule()
-  }
-
   // ---- anti-entropy --------------------------------------------------------------------------
 
   private digest(): MemberDigestEntry[] {
@@ -600,7 +586,7 @@ export class ClusterNode {
     this.connections.connectNeighbours()
     this.connections.reconnectDead()
     // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
-    for (const id of this.suspectWatch.secondHand()) this.refreshMember(id, false)
+    for (const id of this.suspectWatch.secondHand()) this.rings.refreshMember(id, false)
     // Flap-damped members steady for the hold-down time are shown alive again.
     this.view.releaseDue()
     if (this.suspectWatch.mostSubjectsAlone()) this.awareness.lonelySuspicions()
