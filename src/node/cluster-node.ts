@@ -6,7 +6,7 @@ import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
 import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
-import type { MemberTable, Member } from '../membership/member-table.ts'
+import type { MemberTable } from '../membership/member-table.ts'
 import type { Clock, Timer } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
@@ -14,7 +14,7 @@ import type { NodeHealthReport } from '../health/node-health.ts'
 import type { NotifiedMark } from '../alerts/who-notifies.ts'
 import type { Silence } from '../alerts/silences.ts'
 import {
-  type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage
+  type ForceLeaveMessage, type HealthSummary, type NodeStatus, type RecordMessage
 } from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
 import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
@@ -27,7 +27,7 @@ import { nodeSupervisor } from './supervision.ts'
 import { Publisher } from './publisher.ts'
 import { receiveBudgets } from '../transport/receive-budgets.ts'
 import { AlertingGossip, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
-import { AntiEntropy } from './anti-entropy.ts'
+import { AntiEntropy, gossipStateOf } from './anti-entropy.ts'
 import { ForceLeaveSpread } from './force-leave-spread.ts'
 import { Connections } from './connections.ts'
 import { detectionOptions } from './detection-options.ts'
@@ -232,7 +232,7 @@ export class ClusterNode {
       cluster: o.cluster,
       requestTimeoutMs: o.probeTimeoutMs * 2,
       header: () => this.identity.nextHeader(),
-      entries: () => this.digest(),
+      entries: () => this.membership.digest(this.leaving, (m) => gossipStateOf(m, this.view.stateOf(m.id))),
       merge: (from, entries) => this.membership.mergeDigest(from, entries),
       version: () => `${this.members.version}:${this.view.version}:${this.identity.incarnation}:${this.leaving}`,
       isRunning: () => this.running
@@ -247,7 +247,7 @@ export class ClusterNode {
       neighbours: () => this.observation.neighbours(),
       isLive: (m) => this.rings.isLive(m),
       isDead: (m) => this.view.stateOf(m.id) === 'dead',
-      onReconnected: (peerId) => { void this.syncWith(peerId) }
+      onReconnected: (peerId) => { void this.antiEntropy.syncWith(peerId) }
     })
     this.registrations = new Registrations({
       clock: deps.clock,
@@ -257,7 +257,7 @@ export class ClusterNode {
       onMissing: (address) => this.view.setMissing(address, address),
       onReached: (address, peerId) => {
         this.view.clearMissing(address)
-        void this.syncWith(peerId)
+        void this.antiEntropy.syncWith(peerId)
       }
     })
     this.rings = new RingUpkeep({
@@ -327,7 +327,7 @@ export class ClusterNode {
     transport.onMessage(this.router.onMessage)
     this.antiEntropy.install()
     transport.on('peer:connect', (peerId) => {
-      if (!this.members.has(peerId)) void this.syncWith(peerId)
+      if (!this.members.has(peerId)) void this.antiEntropy.syncWith(peerId)
     })
     transport.on('peer:disconnect', () => {
       if (transport.connectedPeers().length === 0) this.joiner?.lostAllPeers()
@@ -341,7 +341,7 @@ export class ClusterNode {
     this.joiner = this.makeJoiner({
       addresses: this.options.join,
       isConnected: () => transport.connectedPeers().length > 0,
-      onJoined: (peerId) => { void this.syncWith(peerId).then(() => this.announceJoin()) }
+      onJoined: (peerId) => { void this.antiEntropy.syncWith(peerId).then(() => this.announceJoin()) }
     })
     this.joiner.start()
     this.registrations.startAll()
@@ -561,23 +561,6 @@ export class ClusterNode {
   private recordMessage(): RecordMessage {
     const r = this.membership.ownRecord(this.leaving)
     return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
-  }
-
-  // ---- anti-entropy --------------------------------------------------------------------------
-
-  private digest(): MemberDigestEntry[] {
-    return this.membership.digest(this.leaving, (m) => this.gossipStateOf(m))
-  }
-
-  /** What this node tells others about a member: left and dead are worth spreading, suspect is not. */
-  private gossipStateOf(m: Member): MemberState {
-    if (m.left) return 'left'
-    const s = this.view.stateOf(m.id)
-    return s === 'dead' ? 'dead' : 'alive'
-  }
-
-  private syncWith(peerId: string): Promise<void> {
-    return this.antiEntropy.syncWith(peerId)
   }
 
   // ---- maintenance --------------------------------------------------------------------------
