@@ -29,6 +29,7 @@ import { receiveBudgets } from '../transport/receive-budgets.ts'
 import { AlertingGossip, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy, gossipStateOf } from './anti-entropy.ts'
 import { ForceLeaveSpread } from './force-leave-spread.ts'
+import { isForceLeft, OperatorForceLeave, type ForceLeaveResult } from './force-leave.ts'
 import { Connections } from './connections.ts'
 import { detectionOptions } from './detection-options.ts'
 import { recordPeerChange } from './peer-changes.ts'
@@ -94,13 +95,7 @@ export interface NodeInstruments {
 /** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
 const LEAVE_DIRECT_PEERS_MAX = 16
 
-/**
- * What a cluster-wide force-leave did. `not-found`: no member by that id or name. `alive`: the
- * member is not dead in this node's view (alive or suspect): refused and nothing sent, since
- * every receiver would refuse it too (Serf's rule: force-leave removes failed members only).
- */
-export type ForceLeaveResult = { ok: true; id: string; alreadyLeft: boolean } | { ok: false; reason: 'not-found' | 'alive' }
-
+export type { ForceLeaveResult } from './force-leave.ts'
 
 export class ClusterNode {
   readonly events: HealthEventEmitter
@@ -138,6 +133,7 @@ export class ClusterNode {
   /** The suspicions this node holds: second-hand ones to look at again, lonely ones. */
   private readonly suspectWatch: SuspectWatch
   private readonly publisher: Publisher
+  private readonly operatorForceLeave: OperatorForceLeave
   /** Sends each received message to its owner. */
   private readonly router: MessageRouter
 
@@ -167,12 +163,13 @@ export class ClusterNode {
       publish: (bytes) => { void this.publisher.publishBytes(this.events$, bytes) },
       isRunning: () => this.running
     })
+    const forceLeaveMessage = (subject: string, subjectIncarnation: number): ForceLeaveMessage => ({ type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation })
     this.forceLeaves = new ForceLeaveSpread({
       clock: deps.clock,
       random: deps.random,
-      stillForceLeft: (subject) => this.isForceLeft(subject),
+      stillForceLeft: (subject) => isForceLeft(this.members.get(subject)),
       incarnationOf: (subject) => this.members.get(subject)?.incarnation,
-      publish: (subject, subjectIncarnation) => { void this.publisher.publish(this.events$, { type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation }) },
+      publish: (subject, subjectIncarnation) => { void this.publisher.publish(this.events$, forceLeaveMessage(subject, subjectIncarnation)) },
       isRunning: () => this.running
     })
     this.membership = new Membership({
@@ -303,6 +300,10 @@ export class ClusterNode {
         recordPeerChange(this, deps.logger, e)
       }
     })
+    this.operatorForceLeave = new OperatorForceLeave({
+      membership: this.membership, view: this.view, spread: this.forceLeaves, message: forceLeaveMessage,
+      publish: (message) => { void this.publisher.publish(this.events$, message) }, isRunning: () => this.running
+    })
     this.router = new MessageRouter({
       clock: deps.clock, validator: this.validator, membership: this.membership, observation: this.observation, verdicts: this.verdicts,
       alerting: this.alerting, forceLeaves: this.forceLeaves, view: this.view, stats: this.stats,
@@ -376,43 +377,14 @@ export class ClusterNode {
   }
 
   /**
-   * An operator's force-leave of a member (healthmon force-leave).
-   *
-   * With `{ cluster: true }` (what the agent's API calls): only a member that is dead in this
-   * node's view (or already left) is force-left; it is marked left here and a force-leave message
-   * goes to the cluster, where each member takes it if the subject is dead in its own view too.
-   * See ForceLeaveResult for the refusals.
-   *
-   * Without options (local only, kept for the embedding API): marks the member left here, alive
-   * or not, until it comes back with a higher incarnation; false when it is unknown. Nothing is
-   * sent, so the other members keep their own view of it.
+   * An operator's force-leave of a member (healthmon force-leave): with `{ cluster: true }` (what
+   * the agent's API calls) of a dead member, here and across the cluster; without, here only,
+   * alive or not (false when unknown). See force-leave.ts.
    */
   forceLeave(idOrName: string): boolean
   forceLeave(idOrName: string, options: { cluster: true }): ForceLeaveResult
   forceLeave(idOrName: string, options?: { cluster: true }): boolean | ForceLeaveResult {
-    const m = this.members.get(idOrName) ?? [...this.members.all()].find((x) => x.name === idOrName)
-    if (options?.cluster !== true) {
-      if (m === undefined || !this.membership.forceLeave(m.id)) return false
-      this.view.refresh(m.id, 'force-left by an operator')
-      return true
-    }
-    if (m === undefined) return { ok: false, reason: 'not-found' }
-    const alreadyLeft = m.left
-    if (!alreadyLeft && this.view.stateOf(m.id) !== 'dead') return { ok: false, reason: 'alive' }
-    if (!alreadyLeft) {
-      this.membership.forceLeave(m.id)
-      this.view.refresh(m.id, 'force-left by an operator')
-    }
-    const message: ForceLeaveMessage = { type: 'force-leave', ...this.identity.nextHeader(), subject: m.id, subjectIncarnation: m.incarnation }
-    if (this.running) void this.publisher.publish(this.events$, message)
-    if (this.isForceLeft(m.id)) this.forceLeaves.taken(m.id)
-    return { ok: true, id: m.id, alreadyLeft }
-  }
-
-  /** Left here, but not by its own signed leave (which digests relay by themselves): an operator's force-leave. */
-  private isForceLeft(id: string): boolean {
-    const m = this.members.get(id)
-    return m !== undefined && m.left && m.proof?.left !== true
+    return options?.cluster === true ? this.operatorForceLeave.cluster(idOrName) : this.operatorForceLeave.local(idOrName)
   }
 
   /** A member joined or came back: what this node spreads by itself is sent again soon. */
