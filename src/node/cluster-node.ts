@@ -1,30 +1,27 @@
-import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, PeerView, SelfView } from '../domain/index.ts'
+import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerView, SelfView } from '../domain/index.ts'
 import { AlertLog } from '../alerts/alert-log.ts'
 import type { Supervisor } from '../actors/supervisor.ts'
-import type { Scheduler } from '../actors/actor.ts'
 import { lastArrivalMs } from '../detector/phi.ts'
 import { EventLog } from '../event-log.ts'
 import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import type { MemberTable } from '../membership/member-table.ts'
-import type { Clock, Timer } from '../runtime/clock.ts'
-import type { Logger } from '../runtime/logger.ts'
-import type { Random } from '../runtime/random.ts'
+import type { Timer } from '../runtime/clock.ts'
 import type { NodeHealthReport } from '../health/node-health.ts'
 import type { NotifiedMark } from '../alerts/who-notifies.ts'
 import type { Silence } from '../alerts/silences.ts'
 import {
-  type ForceLeaveMessage, type HealthSummary, type NodeStatus, type RecordMessage
+  type ForceLeaveMessage, type HealthSummary
 } from '../transport/codec.ts'
 import { MessageValidator } from '../transport/message-validator.ts'
-import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
-import type { Transport } from '../transport/types.ts'
+import { eventsTopic } from '../transport/topics.ts'
 import { LocalView } from '../view/local-view.ts'
 import { ReportStore } from '../view/reports.ts'
 import { Identity } from './identity.ts'
 import { MessageRouter } from './message-router.ts'
 import { nodeSupervisor } from './supervision.ts'
 import { Publisher } from './publisher.ts'
+import { OwnMessages } from './own-messages.ts'
 import { receiveBudgets } from '../transport/receive-budgets.ts'
 import { AlertingGossip, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy, gossipStateOf } from './anti-entropy.ts'
@@ -43,6 +40,14 @@ import { RingUpkeep } from './ring-upkeep.ts'
 import { HeartbeatSchedule } from './heartbeat-schedule.ts'
 import { SelfAwareness } from './self-awareness.ts'
 import type { NodeOptions } from './options.ts'
+import type { ClusterNodeDeps } from './node-deps.ts'
+
+export type { ClusterNodeDeps, NodeInstruments } from './node-deps.ts'
+
+/** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
+const LEAVE_DIRECT_PEERS_MAX = 16
+
+export type { ForceLeaveResult } from './force-leave.ts'
 
 /**
  * One cluster member's protocol engine, on any Transport and Clock: the agent runs it over
@@ -53,50 +58,6 @@ import type { NodeOptions } from './options.ts'
  * believe about members (who exists, their addresses, incarnations, leaves, whose verdicts count)
  * is decided by the trust rules (membership/trust.ts) through its Membership (membership.ts).
  */
-export interface ClusterNodeDeps {
-  transport: Transport
-  clock: Clock
-  random: Random
-  logger: Logger
-  options: NodeOptions
-  /** Incarnation to start with (the agent persists a counter and passes stored + 1). */
-  incarnation: number
-  /** Persists a raised incarnation (refutation) so a restart starts above it. */
-  persistIncarnation?: (incarnation: number) => void
-  version?: string
-  /** Measurement hooks (the agent feeds Prometheus histograms from them). */
-  instruments?: NodeInstruments
-  /** Where events are emitted; the embedding API passes its own so listeners can be added before start(). */
-  events?: HealthEventEmitter
-  /**
-   * How the node's actors start processing their mailboxes (default queueMicrotask). The
-   * simulator passes a synchronous run queue that it drains after every virtual timer.
-   */
-  schedule?: Scheduler
-  /**
-   * Node health (src/health/node-health.ts): given the Lifeguard awareness status, the summary
-   * to carry in heartbeats and show in selfView(). The node carries it; it does not own it.
-   * Absent: the status is awareness alone, with no resource figures.
-   */
-  health?: (awareness: NodeStatus) => NodeHealthReport
-  /** Called with each observed peer's health summary as its heartbeat arrives (peer trends). */
-  onPeerHealth?: (peerId: string, health: HealthSummary, atMs: number) => void
-  /** A peer's recent summaries and where they head (src/health/peer-trends.ts), for peerDetail(). */
-  peerTrend?: (peerId: string) => PeerTrend | null
-}
-
-export interface NodeInstruments {
-  /** The phi at which a heartbeat arrived: how improbable its lateness was. */
-  heartbeatPhi(phi: number): void
-  /** Silence (ms since the last heartbeat) at which an observed peer was suspected or declared dead. */
-  detection(stage: 'suspect' | 'dead', silenceMs: number): void
-}
-
-/** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
-const LEAVE_DIRECT_PEERS_MAX = 16
-
-export type { ForceLeaveResult } from './force-leave.ts'
-
 export class ClusterNode {
   readonly events: HealthEventEmitter
   readonly eventLog: EventLog
@@ -133,6 +94,8 @@ export class ClusterNode {
   /** The suspicions this node holds: second-hand ones to look at again, lonely ones. */
   private readonly suspectWatch: SuspectWatch
   private readonly publisher: Publisher
+  /** This node's heartbeats and its signed record. */
+  private readonly ownMessages: OwnMessages
   private readonly operatorForceLeave: OperatorForceLeave
   /** Sends each received message to its owner. */
   private readonly router: MessageRouter
@@ -185,10 +148,14 @@ export class ClusterNode {
       },
       onRefuted: () => {
         this.stats.refutations++
-        this.announceJoin()
+        void this.ownMessages.announce()
       }
     })
     this.members = this.membership.members
+    this.ownMessages = new OwnMessages({
+      identity: this.identity, membership: this.membership, publisher: this.publisher, eventsTopic: this.events$,
+      health: () => this.health(), isLeaving: () => this.leaving, stats: this.stats
+    })
     this.reports = new ReportStore(o.membersMax, Math.max(4 * o.observersPerSubject, 32))
     this.alertLog = new AlertLog(o.alertLogMax)
     this.eventLog = new EventLog(o.eventLogMax)
@@ -342,11 +309,11 @@ export class ClusterNode {
     this.joiner = this.makeJoiner({
       addresses: this.options.join,
       isConnected: () => transport.connectedPeers().length > 0,
-      onJoined: (peerId) => { void this.antiEntropy.syncWith(peerId).then(() => this.announceJoin()) }
+      onJoined: (peerId) => { void this.antiEntropy.syncWith(peerId).then(() => { void this.ownMessages.announce() }) }
     })
     this.joiner.start()
     this.registrations.startAll()
-    this.announceJoin()
+    void this.ownMessages.announce()
     this.alerting.start()
   }
 
@@ -356,7 +323,7 @@ export class ClusterNode {
     this.running = false
     if (options.leave) {
       this.leaving = true
-      await this.publisher.publish(this.events$, this.recordMessage())
+      await this.ownMessages.announce()
       // Gossip is fire and forget, and closing the connections right after publishing can lose
       // the message under load. So the leave also goes directly, as an anti-entropy digest that
       // lists this node as left, to the connected peers (acknowledged); from them it spreads by
@@ -516,23 +483,10 @@ export class ClusterNode {
     this.awareness.eventLoopLag(lagMs)
   }
 
-  // ---- sending -------------------------------------------------------------------------------
-
   /** One beat of the heartbeat schedule: its lateness is awareness's evidence, then the heartbeat goes out. */
   private sendHeartbeat(lateByMs: number, nowMs: number): void {
     this.awareness.ownHeartbeat(lateByMs, nowMs)
-    void this.publisher.publish(heartbeatTopic(this.identity.cluster, this.identity.id), { type: 'heartbeat', ...this.identity.nextHeader(), health: this.health() })
-    this.stats.heartbeatsSent++
-  }
-
-  /** Announces this node's signed record (on start, after joining, after a refutation). */
-  private announceJoin(): void {
-    void this.publisher.publish(this.events$, this.recordMessage())
-  }
-
-  private recordMessage(): RecordMessage {
-    const r = this.membership.ownRecord(this.leaving)
-    return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
+    this.ownMessages.heartbeat()
   }
 
   // ---- maintenance --------------------------------------------------------------------------
