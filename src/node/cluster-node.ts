@@ -22,6 +22,7 @@ import { MessageRouter } from './message-router.ts'
 import { nodeSupervisor } from './supervision.ts'
 import { Publisher } from './publisher.ts'
 import { OwnMessages } from './own-messages.ts'
+import { Maintenance } from './maintenance.ts'
 import { receiveBudgets } from '../transport/receive-budgets.ts'
 import { AlertingGossip, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy, gossipStateOf } from './anti-entropy.ts'
@@ -97,6 +98,7 @@ export class ClusterNode {
   /** This node's heartbeats and its signed record. */
   private readonly ownMessages: OwnMessages
   private readonly operatorForceLeave: OperatorForceLeave
+  private readonly maintenance: Maintenance
   /** Sends each received message to its owner. */
   private readonly router: MessageRouter
 
@@ -267,6 +269,10 @@ export class ClusterNode {
         recordPeerChange(this, deps.logger, e)
       }
     })
+    this.maintenance = new Maintenance({
+      connections: this.connections, suspectWatch: this.suspectWatch, rings: this.rings, view: this.view,
+      awareness: this.awareness, membership: this.membership, reports: this.reports
+    })
     this.operatorForceLeave = new OperatorForceLeave({
       membership: this.membership, view: this.view, spread: this.forceLeaves, message: forceLeaveMessage,
       publish: (message) => { void this.publisher.publish(this.events$, message) }, isRunning: () => this.running
@@ -305,7 +311,7 @@ export class ClusterNode {
     this.rings.rebuildNow()
     this.heartbeat.start()
     this.timers.push(clock.setInterval(() => this.antiEntropy.tick(), this.options.antiEntropyIntervalMs))
-    this.timers.push(clock.setInterval(() => this.maintenanceTick(), Math.max(this.options.heartbeatIntervalMs, 500)))
+    this.timers.push(clock.setInterval(() => this.maintenance.tick(), Math.max(this.options.heartbeatIntervalMs, 500)))
     this.joiner = this.makeJoiner({
       addresses: this.options.join,
       isConnected: () => transport.connectedPeers().length > 0,
@@ -487,27 +493,6 @@ export class ClusterNode {
   private sendHeartbeat(lateByMs: number, nowMs: number): void {
     this.awareness.ownHeartbeat(lateByMs, nowMs)
     this.ownMessages.heartbeat()
-  }
-
-  // ---- maintenance --------------------------------------------------------------------------
-
-  private maintenanceTick(): void {
-    this.connections.connectNeighbours()
-    this.connections.reconnectDead()
-    // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
-    for (const id of this.suspectWatch.secondHand()) this.rings.refreshMember(id, false)
-    // Flap-damped members steady for the hold-down time are shown alive again.
-    this.view.releaseDue()
-    if (this.suspectWatch.mostSubjectsAlone()) this.awareness.lonelySuspicions()
-    this.membership.tick()
-    const reaped = this.membership.reap((m) => m.left || this.view.stateOf(m.id) === 'dead')
-    for (const id of reaped) {
-      this.view.remove(id)
-      this.suspectWatch.forget(id)
-      this.reports.forgetSubject(id)
-      this.reports.forgetObserver(id)
-    }
-    if (reaped.length > 0) this.rings.schedule()
   }
 
   private awarenessReading() {
