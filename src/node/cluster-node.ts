@@ -6,7 +6,6 @@ import { EventLog } from '../event-log.ts'
 import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import type { MemberTable } from '../membership/member-table.ts'
-import type { Timer } from '../runtime/clock.ts'
 import type { NodeHealthReport } from '../health/node-health.ts'
 import type { NotifiedMark } from '../alerts/who-notifies.ts'
 import type { Silence } from '../alerts/silences.ts'
@@ -23,6 +22,7 @@ import { nodeSupervisor } from './supervision.ts'
 import { Publisher } from './publisher.ts'
 import { OwnMessages } from './own-messages.ts'
 import { Maintenance } from './maintenance.ts'
+import { NodeLifecycle } from './node-lifecycle.ts'
 import { receiveBudgets } from '../transport/receive-budgets.ts'
 import { AlertingGossip, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
 import { AntiEntropy, gossipStateOf } from './anti-entropy.ts'
@@ -44,9 +44,6 @@ import type { NodeOptions } from './options.ts'
 import type { ClusterNodeDeps } from './node-deps.ts'
 
 export type { ClusterNodeDeps, NodeInstruments } from './node-deps.ts'
-
-/** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
-const LEAVE_DIRECT_PEERS_MAX = 16
 
 export type { ForceLeaveResult } from './force-leave.ts'
 
@@ -77,10 +74,8 @@ export class ClusterNode {
   private readonly events$: string
   private readonly awareness: SelfAwareness
   private readonly heartbeat: HeartbeatSchedule
-  private readonly timers: Timer[] = []
   private readonly rings: RingUpkeep
   private readonly verdicts: VerdictExchange
-  private joiner: Joiner | undefined
   private readonly registrations: Registrations
   private readonly connections: Connections
   readonly antiEntropy: AntiEntropy
@@ -88,10 +83,6 @@ export class ClusterNode {
   readonly alerting: AlertingGossip
   /** Sends cluster force-leaves again, for members that missed them (see force-leave-spread.ts). */
   readonly forceLeaves: ForceLeaveSpread
-  private running = false
-  /** Set while stopping with a leave: this node's digest entry says `left`. */
-  private leaving = false
-  private startedAtMs = 0
   /** The suspicions this node holds: second-hand ones to look at again, lonely ones. */
   private readonly suspectWatch: SuspectWatch
   private readonly publisher: Publisher
@@ -99,8 +90,8 @@ export class ClusterNode {
   private readonly ownMessages: OwnMessages
   private readonly operatorForceLeave: OperatorForceLeave
   private readonly maintenance: Maintenance
-  /** Sends each received message to its owner. */
-  private readonly router: MessageRouter
+  /** Starts and stops the parts; knows whether the node runs. */
+  private readonly lifecycle: NodeLifecycle
 
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
@@ -113,7 +104,7 @@ export class ClusterNode {
     this.events$ = eventsTopic(o.cluster)
     this.publisher = new Publisher(deps.transport, deps.logger, this.stats)
     this.awareness = new SelfAwareness(o)
-    this.heartbeat = new HeartbeatSchedule({ clock: deps.clock, intervalMs: o.heartbeatIntervalMs, beat: (lateByMs, now) => this.sendHeartbeat(lateByMs, now), isRunning: () => this.running })
+    this.heartbeat = new HeartbeatSchedule({ clock: deps.clock, intervalMs: o.heartbeatIntervalMs, beat: (lateByMs, now) => this.sendHeartbeat(lateByMs, now), isRunning: () => this.lifecycle.running })
     this.validator = new MessageValidator({
       cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2,
       rateLimits: { ...receiveBudgets(o), now: () => deps.clock.now() }
@@ -126,7 +117,7 @@ export class ClusterNode {
       messageBytesMax: o.messageBytesMax,
       header: () => this.identity.nextHeader(),
       publish: (bytes) => { void this.publisher.publishBytes(this.events$, bytes) },
-      isRunning: () => this.running
+      isRunning: () => this.lifecycle.running
     })
     const forceLeaveMessage = (subject: string, subjectIncarnation: number): ForceLeaveMessage => ({ type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation })
     this.forceLeaves = new ForceLeaveSpread({
@@ -135,7 +126,7 @@ export class ClusterNode {
       stillForceLeft: (subject) => isForceLeft(this.members.get(subject)),
       incarnationOf: (subject) => this.members.get(subject)?.incarnation,
       publish: (subject, subjectIncarnation) => { void this.publisher.publish(this.events$, forceLeaveMessage(subject, subjectIncarnation)) },
-      isRunning: () => this.running
+      isRunning: () => this.lifecycle.running
     })
     this.membership = new Membership({
       transport: deps.transport,
@@ -156,7 +147,7 @@ export class ClusterNode {
     this.members = this.membership.members
     this.ownMessages = new OwnMessages({
       identity: this.identity, membership: this.membership, publisher: this.publisher, eventsTopic: this.events$,
-      health: () => this.health(), isLeaving: () => this.leaving, stats: this.stats
+      health: () => this.health(), isLeaving: () => this.lifecycle.leaving, stats: this.stats
     })
     this.reports = new ReportStore(o.membersMax, Math.max(4 * o.observersPerSubject, 32))
     this.alertLog = new AlertLog(o.alertLogMax)
@@ -198,10 +189,10 @@ export class ClusterNode {
       cluster: o.cluster,
       requestTimeoutMs: o.probeTimeoutMs * 2,
       header: () => this.identity.nextHeader(),
-      entries: () => this.membership.digest(this.leaving, (m) => gossipStateOf(m, this.view.stateOf(m.id))),
+      entries: () => this.membership.digest(this.lifecycle.leaving, (m) => gossipStateOf(m, this.view.stateOf(m.id))),
       merge: (from, entries) => this.membership.mergeDigest(from, entries),
-      version: () => `${this.members.version}:${this.view.version}:${this.identity.incarnation}:${this.leaving}`,
-      isRunning: () => this.running
+      version: () => `${this.members.version}:${this.view.version}:${this.identity.incarnation}:${this.lifecycle.leaving}`,
+      isRunning: () => this.lifecycle.running
     })
     this.connections = new Connections({
       transport: deps.transport,
@@ -234,7 +225,7 @@ export class ClusterNode {
       members: this.members,
       observation: this.observation,
       debounceMs: Math.min(100, o.heartbeatIntervalMs / 4),
-      isRunning: () => this.running,
+      isRunning: () => this.lifecycle.running,
       stateOf: (m) => this.view.stateOf(m),
       refreshView: (m) => this.view.refresh(m),
       connectNeighbours: () => this.connections.connectNeighbours(),
@@ -275,12 +266,18 @@ export class ClusterNode {
     })
     this.operatorForceLeave = new OperatorForceLeave({
       membership: this.membership, view: this.view, spread: this.forceLeaves, message: forceLeaveMessage,
-      publish: (message) => { void this.publisher.publish(this.events$, message) }, isRunning: () => this.running
+      publish: (message) => { void this.publisher.publish(this.events$, message) }, isRunning: () => this.lifecycle.running
     })
-    this.router = new MessageRouter({
+    const router = new MessageRouter({
       clock: deps.clock, validator: this.validator, membership: this.membership, observation: this.observation, verdicts: this.verdicts,
       alerting: this.alerting, forceLeaves: this.forceLeaves, view: this.view, stats: this.stats,
-      isRunning: () => this.running, onPeerHealth: deps.onPeerHealth
+      isRunning: () => this.lifecycle.running, onPeerHealth: deps.onPeerHealth
+    })
+    this.lifecycle = new NodeLifecycle({
+      transport: deps.transport, clock: deps.clock, options: o, eventsTopic: this.events$, validator: this.validator, router,
+      antiEntropy: this.antiEntropy, members: this.members, rings: this.rings, heartbeat: this.heartbeat, maintenance: this.maintenance,
+      registrations: this.registrations, alerting: this.alerting, forceLeaves: this.forceLeaves, observation: this.observation,
+      supervisor: this.supervisor, ownMessages: this.ownMessages, newJoiner: (options) => this.makeJoiner(options)
     })
   }
 
@@ -292,61 +289,13 @@ export class ClusterNode {
     return this.identity.incarnation
   }
 
-  async start(): Promise<void> {
-    if (this.running) return
-    this.running = true
-    const { transport, clock } = this.deps
-    this.startedAtMs = clock.now()
-    transport.setValidator(this.validator.validate)
-    transport.onMessage(this.router.onMessage)
-    this.antiEntropy.install()
-    transport.on('peer:connect', (peerId) => {
-      if (!this.members.has(peerId)) void this.antiEntropy.syncWith(peerId)
-    })
-    transport.on('peer:disconnect', () => {
-      if (transport.connectedPeers().length === 0) this.joiner?.lostAllPeers()
-    })
-    await transport.start()
-    transport.subscribe(this.events$)
-    this.rings.rebuildNow()
-    this.heartbeat.start()
-    this.timers.push(clock.setInterval(() => this.antiEntropy.tick(), this.options.antiEntropyIntervalMs))
-    this.timers.push(clock.setInterval(() => this.maintenance.tick(), Math.max(this.options.heartbeatIntervalMs, 500)))
-    this.joiner = this.makeJoiner({
-      addresses: this.options.join,
-      isConnected: () => transport.connectedPeers().length > 0,
-      onJoined: (peerId) => { void this.antiEntropy.syncWith(peerId).then(() => { void this.ownMessages.announce() }) }
-    })
-    this.joiner.start()
-    this.registrations.startAll()
-    void this.ownMessages.announce()
-    this.alerting.start()
+  start(): Promise<void> {
+    return this.lifecycle.start()
   }
 
   /** Stops; with `leave`, first announces a graceful leave so peers mark this node `left` (waiting up to leaveTimeoutMs for direct acknowledgements). */
-  async stop(options: { leave: boolean; leaveTimeoutMs?: number } = { leave: true }): Promise<void> {
-    if (!this.running) return
-    this.running = false
-    if (options.leave) {
-      this.leaving = true
-      await this.ownMessages.announce()
-      // Gossip is fire and forget, and closing the connections right after publishing can lose
-      // the message under load. So the leave also goes directly, as an anti-entropy digest that
-      // lists this node as left, to the connected peers (acknowledged); from them it spreads by
-      // anti-entropy to anyone the gossip missed.
-      await this.antiEntropy.push(this.deps.transport.connectedPeers().slice(0, LEAVE_DIRECT_PEERS_MAX), options.leaveTimeoutMs ?? 1000)
-    }
-    this.joiner?.stop()
-    this.alerting.stop()
-    this.forceLeaves.stop()
-    this.registrations.stopAll()
-    for (const t of this.timers) t.cancel()
-    this.timers.length = 0
-    this.heartbeat.stop()
-    this.rings.stop()
-    this.observation.stopAll()
-    await this.supervisor.stopAll()
-    await this.deps.transport.stop()
+  stop(options: { leave: boolean; leaveTimeoutMs?: number } = { leave: true }): Promise<void> {
+    return this.lifecycle.stop(options)
   }
 
   /**
@@ -400,7 +349,7 @@ export class ClusterNode {
 
   /** Whether a member is in the member list and neither dead nor left in this node's view. */
   isLiveMember(id: string): boolean {
-    if (id === this.identity.id) return this.running
+    if (id === this.identity.id) return this.lifecycle.running
     const m = this.members.get(id)
     return m !== undefined && this.rings.isLive(m)
   }
@@ -412,7 +361,7 @@ export class ClusterNode {
 
   /** Registers an expected member by address: dialled until it answers, `missing` until then. */
   registerNode(address: string): void {
-    this.registrations.register(address, this.running)
+    this.registrations.register(address, this.lifecycle.running)
   }
 
   private makeJoiner(options: Pick<JoinerOptions, 'addresses' | 'isConnected' | 'onJoined'>): Joiner {
@@ -432,14 +381,14 @@ export class ClusterNode {
   selfView(): SelfView {
     return selfViewOf({
       id: this.identity.id, name: this.identity.name, cluster: this.identity.cluster, incarnation: this.identity.incarnation,
-      addrs: this.deps.transport.listenAddresses(), awareness: this.awareness.score, startedAtMs: this.startedAtMs, nowMs: this.deps.clock.now(),
+      addrs: this.deps.transport.listenAddresses(), awareness: this.awareness.score, startedAtMs: this.lifecycle.startedAtMs, nowMs: this.deps.clock.now(),
       version: this.deps.version ?? '0.0.0', join: this.joinStatus(), health: this.healthReport()
     })
   }
 
   /** Where joining stands (none, joining, joined): selfView's `join`, without building the rest of it. */
   joinStatus(): JoinStatus {
-    return joinStatusOf(this.options.join, this.joiner)
+    return joinStatusOf(this.options.join, this.lifecycle.joiner)
   }
 
   /** The Lifeguard awareness score (0: this node's timers are on time): selfView's `awareness`. */
@@ -497,6 +446,6 @@ export class ClusterNode {
 
   private awarenessReading() {
     const now = this.deps.clock.now()
-    return this.awareness.reading(now, this.running && this.heartbeat.overdueMs(now) > this.options.heartbeatIntervalMs / 2)
+    return this.awareness.reading(now, this.lifecycle.running && this.heartbeat.overdueMs(now) > this.options.heartbeatIntervalMs / 2)
   }
 }
