@@ -6,7 +6,6 @@ import { EventLog } from '../event-log.ts'
 import { HealthEventEmitter } from '../events.ts'
 import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
 import type { MemberTable } from '../membership/member-table.ts'
-import type { NodeHealthReport } from '../health/node-health.ts'
 import type { NotifiedMark } from '../alerts/who-notifies.ts'
 import type { Silence } from '../alerts/silences.ts'
 import {
@@ -36,7 +35,7 @@ import { Observation } from './observation.ts'
 import { Registrations } from './registrations.ts'
 import { SuspectWatch } from './suspect-watch.ts'
 import { VerdictExchange } from './verdict-exchange.ts'
-import { awarenessOnlyReport, byNameThenId, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
+import { NodeQueries } from './node-views.ts'
 import { RingUpkeep } from './ring-upkeep.ts'
 import { HeartbeatSchedule } from './heartbeat-schedule.ts'
 import { SelfAwareness } from './self-awareness.ts'
@@ -92,6 +91,7 @@ export class ClusterNode {
   private readonly maintenance: Maintenance
   /** Starts and stops the parts; knows whether the node runs. */
   private readonly lifecycle: NodeLifecycle
+  private readonly queries: NodeQueries
 
   constructor(deps: ClusterNodeDeps) {
     this.deps = deps
@@ -279,6 +279,10 @@ export class ClusterNode {
       registrations: this.registrations, alerting: this.alerting, forceLeaves: this.forceLeaves, observation: this.observation,
       supervisor: this.supervisor, ownMessages: this.ownMessages, newJoiner: (options) => this.makeJoiner(options)
     })
+    this.queries = new NodeQueries({
+      identity: this.identity, transport: deps.transport, clock: deps.clock, version: deps.version, awareness: this.awareness, lifecycle: this.lifecycle,
+      joinAddresses: o.join, view: this.view, peerTrend: deps.peerTrend, health: deps.health
+    })
   }
 
   get id(): string {
@@ -376,19 +380,15 @@ export class ClusterNode {
     })
   }
 
-  // ---- queries -------------------------------------------------------------------------------
+  // ---- queries (node-views.ts) -----------------------------------------------------------------
 
   selfView(): SelfView {
-    return selfViewOf({
-      id: this.identity.id, name: this.identity.name, cluster: this.identity.cluster, incarnation: this.identity.incarnation,
-      addrs: this.deps.transport.listenAddresses(), awareness: this.awareness.score, startedAtMs: this.lifecycle.startedAtMs, nowMs: this.deps.clock.now(),
-      version: this.deps.version ?? '0.0.0', join: this.joinStatus(), health: this.healthReport()
-    })
+    return this.queries.selfView()
   }
 
   /** Where joining stands (none, joining, joined): selfView's `join`, without building the rest of it. */
   joinStatus(): JoinStatus {
-    return joinStatusOf(this.options.join, this.lifecycle.joiner)
+    return this.queries.joinStatus()
   }
 
   /** The Lifeguard awareness score (0: this node's timers are on time): selfView's `awareness`. */
@@ -398,16 +398,15 @@ export class ClusterNode {
 
   /** The view's peers, by name then id (clusterView's `peers`, without this node's own view). */
   peers(): PeerView[] {
-    return this.view.peers().sort(byNameThenId)
+    return this.queries.peers()
   }
 
   clusterView(): ClusterView {
-    const peers = this.view.peers()
-    return clusterViewOf(this.selfView(), peers, this.deps.clock.now())
+    return this.queries.clusterView()
   }
 
   peerDetail(idOrName: string): PeerDetail | undefined {
-    return peerDetailOf(this.view, idOrName, this.deps.peerTrend)
+    return this.queries.peerDetail(idOrName)
   }
 
   /**
@@ -424,13 +423,7 @@ export class ClusterNode {
 
   /** This node's own health, carried in its heartbeats. */
   health(): HealthSummary {
-    return this.healthReport().summary
-  }
-
-  /** Lifeguard awareness's status, combined with node health's checks and resources when a provider is wired. */
-  private healthReport(): NodeHealthReport {
-    const status = this.awareness.status()
-    return this.deps.health?.(status) ?? awarenessOnlyReport(status)
+    return this.queries.health()
   }
 
   /** Evidence from the runtime that the event loop lagged (fed by the agent's lag monitor). */
