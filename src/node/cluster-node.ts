@@ -30,6 +30,10 @@ export type { NodeStats } from './node-wiring.ts'
  * refutes suspicions about itself, and tracks its own health (Lifeguard awareness). What it may
  * believe about members (who exists, their addresses, incarnations, leaves, whose verdicts count)
  * is decided by the trust rules (membership/trust.ts) through its Membership (membership.ts).
+ *
+ * This class is the engine's public surface only: node-wiring.ts builds the parts and joins
+ * them, node-lifecycle.ts starts and stops them, and each method here calls the part that owns
+ * the answer.
  */
 export class ClusterNode {
   readonly events: HealthEventEmitter

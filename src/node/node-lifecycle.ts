@@ -21,7 +21,8 @@ import type { RingUpkeep } from './ring-upkeep.ts'
  * the receive path and the anti-entropy server, starts the transport, the rings, the heartbeat,
  * the periodic timers, joining and the registrations, and announces this node; stop (with a
  * graceful leave first, unless told otherwise) turns them off again. Both are idempotent. The
- * parts read `running` (and anti-entropy `leaving`) through the closures they were given.
+ * parts read `running`, and the digest and the own record `leaving`, through the closures
+ * node-wiring.ts gave them.
  */
 export interface NodeLifecycleDeps {
   transport: Transport
