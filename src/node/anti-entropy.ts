@@ -1,7 +1,9 @@
+import type { PeerState } from '../domain/index.ts'
 import { murmur3 } from '../membership/hash.ts'
+import type { Member } from '../membership/member-table.ts'
 import type { Logger } from '../runtime/logger.ts'
 import type { Random } from '../runtime/random.ts'
-import { decodeMessage, encodeMessage, type ChecksumMessage, type DigestMessage, type MemberDigestEntry, type SignedDigestMessage } from '../transport/codec.ts'
+import { decodeMessage, encodeMessage, type ChecksumMessage, type DigestMessage, type MemberDigestEntry, type MemberState, type SignedDigestMessage } from '../transport/codec.ts'
 import { SYNC_PROTOCOL } from '../transport/topics.ts'
 import type { Transport } from '../transport/types.ts'
 
@@ -58,6 +60,15 @@ export function digestChecksum(entries: readonly MemberDigestEntry[]): string {
     b = (b + murmur3(text, 0x5bd1e995)) >>> 0
   }
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0')
+}
+
+/**
+ * What this node's digest tells others about a member, given its state in this node's view: left
+ * and dead are worth spreading, suspect is not.
+ */
+export function gossipStateOf(m: Member, viewState: PeerState | undefined): MemberState {
+  if (m.left) return 'left'
+  return viewState === 'dead' ? 'dead' : 'alive'
 }
 
 export class AntiEntropy {

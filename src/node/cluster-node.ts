@@ -1,49 +1,26 @@
-import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerTrend, PeerView, SelfView } from '../domain/index.ts'
-import { AlertLog } from '../alerts/alert-log.ts'
+import type { AlertEntry, ClusterView, JoinStatus, PeerDetail, PeerView, SelfView } from '../domain/index.ts'
 import type { Supervisor } from '../actors/supervisor.ts'
-import type { Scheduler } from '../actors/actor.ts'
-import { currentPhi, type PeerStateOptions } from '../detector/peer-state.ts'
-import { lastArrivalMs } from '../detector/phi.ts'
-import { EventLog } from '../event-log.ts'
-import { HealthEventEmitter } from '../events.ts'
-import { Joiner, type JoinerOptions } from '../membership/joiner.ts'
-import type { MemberTable, Member } from '../membership/member-table.ts'
-import type { Clock, Timer } from '../runtime/clock.ts'
-import type { Logger } from '../runtime/logger.ts'
-import type { Random } from '../runtime/random.ts'
-import type { NodeHealthReport } from '../health/node-health.ts'
-import type { NotifiedMark } from '../alerts/who-notifies.ts'
+import type { AlertLog } from '../alerts/alert-log.ts'
 import type { Silence } from '../alerts/silences.ts'
-import type { SenderStanding } from '../membership/trust.ts'
-import {
-  type ForceLeaveMessage, type HealthSummary, type MemberDigestEntry, type MemberState, type NodeStatus, type RecordMessage
-} from '../transport/codec.ts'
-import { MessageValidator } from '../transport/message-validator.ts'
-import { eventsTopic, heartbeatTopic } from '../transport/topics.ts'
-import type { Transport } from '../transport/types.ts'
-import { LocalView } from '../view/local-view.ts'
-import { ReportStore } from '../view/reports.ts'
-import { Identity } from './identity.ts'
-import { MessageRouter } from './message-router.ts'
-import { nodeSupervisor } from './supervision.ts'
-import { Publisher } from './publisher.ts'
-import { receiveBudgets } from '../transport/receive-budgets.ts'
-import { AlertingGossip, type AlertingListener, type AlertingSnapshot } from './alerting-gossip.ts'
-import { AntiEntropy } from './anti-entropy.ts'
-import { ForceLeaveSpread } from './force-leave-spread.ts'
-import { Connections } from './connections.ts'
-import { detectionOptions } from './detection-options.ts'
-import { recordPeerChange } from './peer-changes.ts'
-import { Membership } from './membership.ts'
-import { Observation } from './observation.ts'
-import { Registrations } from './registrations.ts'
-import { SuspectWatch } from './suspect-watch.ts'
-import { VerdictExchange } from './verdict-exchange.ts'
-import { awarenessOnlyReport, byNameThenId, clusterViewOf, joinStatusOf, peerDetailOf, selfViewOf } from './node-views.ts'
-import { RingUpkeep } from './ring-upkeep.ts'
-import { HeartbeatSchedule } from './heartbeat-schedule.ts'
-import { SelfAwareness } from './self-awareness.ts'
-import type { NodeOptions } from './options.ts'
+import type { NotifiedMark } from '../alerts/who-notifies.ts'
+import type { EventLog } from '../event-log.ts'
+import type { HealthEventEmitter } from '../events.ts'
+import type { MemberTable } from '../membership/member-table.ts'
+import type { HealthSummary } from '../transport/codec.ts'
+import type { MessageValidator } from '../transport/message-validator.ts'
+import type { LocalView } from '../view/local-view.ts'
+import type { ReportStore } from '../view/reports.ts'
+import type { AlertingGossip, AlertingListener, AlertingSnapshot } from './alerting-gossip.ts'
+import type { AntiEntropy } from './anti-entropy.ts'
+import type { ForceLeaveSpread } from './force-leave-spread.ts'
+import type { ForceLeaveResult } from './force-leave.ts'
+import type { Membership } from './membership.ts'
+import type { ClusterNodeDeps } from './node-deps.ts'
+import { wireNode, type NodeParts, type NodeStats } from './node-wiring.ts'
+
+export type { ClusterNodeDeps, NodeInstruments } from './node-deps.ts'
+export type { ForceLeaveResult } from './force-leave.ts'
+export type { NodeStats } from './node-wiring.ts'
 
 /**
  * One cluster member's protocol engine, on any Transport and Clock: the agent runs it over
@@ -53,57 +30,11 @@ import type { NodeOptions } from './options.ts'
  * refutes suspicions about itself, and tracks its own health (Lifeguard awareness). What it may
  * believe about members (who exists, their addresses, incarnations, leaves, whose verdicts count)
  * is decided by the trust rules (membership/trust.ts) through its Membership (membership.ts).
+ *
+ * This class is the engine's public surface only: node-wiring.ts builds the parts and joins
+ * them, node-lifecycle.ts starts and stops them, and each method here calls the part that owns
+ * the answer.
  */
-export interface ClusterNodeDeps {
-  transport: Transport
-  clock: Clock
-  random: Random
-  logger: Logger
-  options: NodeOptions
-  /** Incarnation to start with (the agent persists a counter and passes stored + 1). */
-  incarnation: number
-  /** Persists a raised incarnation (refutation) so a restart starts above it. */
-  persistIncarnation?: (incarnation: number) => void
-  version?: string
-  /** Measurement hooks (the agent feeds Prometheus histograms from them). */
-  instruments?: NodeInstruments
-  /** Where events are emitted; the embedding API passes its own so listeners can be added before start(). */
-  events?: HealthEventEmitter
-  /**
-   * How the node's actors start processing their mailboxes (default queueMicrotask). The
-   * simulator passes a synchronous run queue that it drains after every virtual timer.
-   */
-  schedule?: Scheduler
-  /**
-   * Node health (src/health/node-health.ts): given the Lifeguard awareness status, the summary
-   * to carry in heartbeats and show in selfView(). The node carries it; it does not own it.
-   * Absent: the status is awareness alone, with no resource figures.
-   */
-  health?: (awareness: NodeStatus) => NodeHealthReport
-  /** Called with each observed peer's health summary as its heartbeat arrives (peer trends). */
-  onPeerHealth?: (peerId: string, health: HealthSummary, atMs: number) => void
-  /** A peer's recent summaries and where they head (src/health/peer-trends.ts), for peerDetail(). */
-  peerTrend?: (peerId: string) => PeerTrend | null
-}
-
-export interface NodeInstruments {
-  /** The phi at which a heartbeat arrived: how improbable its lateness was. */
-  heartbeatPhi(phi: number): void
-  /** Silence (ms since the last heartbeat) at which an observed peer was suspected or declared dead. */
-  detection(stage: 'suspect' | 'dead', silenceMs: number): void
-}
-
-/** Peers told directly of a graceful leave (the rest hear it by gossip or anti-entropy). */
-const LEAVE_DIRECT_PEERS_MAX = 16
-
-/**
- * What a cluster-wide force-leave did. `not-found`: no member by that id or name. `alive`: the
- * member is not dead in this node's view (alive or suspect): refused and nothing sent, since
- * every receiver would refuse it too (Serf's rule: force-leave removes failed members only).
- */
-export type ForceLeaveResult = { ok: true; id: string; alreadyLeft: boolean } | { ok: false; reason: 'not-found' | 'alive' }
-
-
 export class ClusterNode {
   readonly events: HealthEventEmitter
   readonly eventLog: EventLog
@@ -114,320 +45,59 @@ export class ClusterNode {
   readonly view: LocalView
   readonly alertLog: AlertLog
   readonly supervisor: Supervisor
-  readonly stats = { heartbeatsSent: 0, heartbeatsReceived: 0, verdictsPublished: 0, publishErrors: 0, refutations: 0, ringRebuilds: 0 }
-  private readonly deps: ClusterNodeDeps
-  private readonly options: NodeOptions
-  private readonly identity: Identity
-  private readonly observation: Observation
-  private readonly detection: PeerStateOptions
-  private readonly events$: string
-  private readonly awareness: SelfAwareness
-  private readonly heartbeat: HeartbeatSchedule
-  private readonly timers: Timer[] = []
-  private readonly rings: RingUpkeep
-  private readonly verdicts: VerdictExchange
-  private joiner: Joiner | undefined
-  private readonly registrations: Registrations
-  private readonly connections: Connections
+  readonly stats: NodeStats
   readonly antiEntropy: AntiEntropy
   /** Cluster-wide alerting (marks, silences) on the events topic. */
   readonly alerting: AlertingGossip
   /** Sends cluster force-leaves again, for members that missed them (see force-leave-spread.ts). */
   readonly forceLeaves: ForceLeaveSpread
-  private running = false
-  /** Set while stopping with a leave: this node's digest entry says `left`. */
-  private leaving = false
-  private startedAtMs = 0
-  /** The suspicions this node holds: second-hand ones to look at again, lonely ones. */
-  private readonly suspectWatch: SuspectWatch
-  private readonly publisher: Publisher
-  /** Sends each received message to its owner. */
-  private readonly router: MessageRouter
+  /** Every part, built and joined by node-wiring.ts. */
+  private readonly parts: NodeParts
 
   constructor(deps: ClusterNodeDeps) {
-    this.deps = deps
-    this.options = deps.options
-    this.events = deps.events ?? new HealthEventEmitter()
-    this.events.onListenerError = (event, err) => deps.logger.error({ err, event }, 'an event listener threw; the event went on to the others')
-    const o = this.options
-    const id = deps.transport.peerId
-    this.identity = new Identity({ id, name: o.name, cluster: o.cluster, incarnation: deps.incarnation, persist: deps.persistIncarnation })
-    this.events$ = eventsTopic(o.cluster)
-    this.publisher = new Publisher(deps.transport, deps.logger, this.stats)
-    this.awareness = new SelfAwareness(o)
-    this.heartbeat = new HeartbeatSchedule({ clock: deps.clock, intervalMs: o.heartbeatIntervalMs, beat: (lateByMs, now) => this.sendHeartbeat(lateByMs, now), isRunning: () => this.running })
-    this.validator = new MessageValidator({
-      cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2,
-      rateLimits: { ...receiveBudgets(o), now: () => deps.clock.now() }
-    })
-    this.alerting = new AlertingGossip({
-      selfId: id,
-      clock: deps.clock,
-      random: deps.random,
-      logger: deps.logger,
-      messageBytesMax: o.messageBytesMax,
-      header: () => this.identity.nextHeader(),
-      publish: (bytes) => { void this.publisher.publishBytes(this.events$, bytes) },
-      isRunning: () => this.running
-    })
-    this.forceLeaves = new ForceLeaveSpread({
-      clock: deps.clock,
-      random: deps.random,
-      stillForceLeft: (subject) => this.isForceLeft(subject),
-      incarnationOf: (subject) => this.members.get(subject)?.incarnation,
-      publish: (subject, subjectIncarnation) => { void this.publisher.publish(this.events$, { type: 'force-leave', ...this.identity.nextHeader(), subject, subjectIncarnation }) },
-      isRunning: () => this.running
-    })
-    this.membership = new Membership({
-      transport: deps.transport,
-      identity: this.identity,
-      clock: deps.clock,
-      logger: deps.logger,
-      options: o,
-      observersOf: (s) => this.observation.observersOf(s),
-      onChanged: (peerId, membershipChanged) => {
-        this.refreshMember(peerId, membershipChanged)
-        if (membershipChanged && this.members.get(peerId)?.left === false) this.memberJoined()
-      },
-      onRefuted: () => {
-        this.stats.refutations++
-        this.announceJoin()
-      }
-    })
-    this.members = this.membership.members
-    this.reports = new ReportStore(o.membersMax, Math.max(4 * o.observersPerSubject, 32))
-    this.alertLog = new AlertLog(o.alertLogMax)
-    this.eventLog = new EventLog(o.eventLogMax)
-    this.supervisor = nodeSupervisor(o, deps.clock, deps.logger, deps.schedule)
-    this.detection = detectionOptions(o)
-    this.observation = new Observation({
-      selfId: id,
-      k: o.observersPerSubject,
-      supervisor: this.supervisor,
-      env: {
-        clock: deps.clock,
-        options: this.detection,
-        probeTimeoutMs: o.probeTimeoutMs,
-        checkIntervalMinMs: Math.max(10, Math.round(o.heartbeatIntervalMs / 4)),
-        lateCheckToleranceMs: Math.round(o.heartbeatIntervalMs / 2),
-        awareness: () => this.awarenessReading(),
-        probe: (peerId, timeoutMs) => deps.transport.probe(peerId, timeoutMs),
-        onProbeResult: (ok) => {
-          if (ok) this.awareness.probeAnswered()
-        },
-        onHeartbeatPhi: deps.instruments === undefined ? undefined : (_peerId, phi) => deps.instruments!.heartbeatPhi(phi),
-        onState: (peerId, state, transitions) => {
-          this.observation.recordState(peerId, state)
-          for (const t of transitions) {
-            const last = lastArrivalMs(state.detector)
-            if ((t.to === 'suspect' || t.to === 'dead') && last !== undefined) deps.instruments?.detection(t.to, state.stateSinceMs - last)
-          }
-          if (transitions.length > 0) {
-            this.view.refresh(peerId, transitions.at(-1)!.reason)
-            if (transitions.some((t) => t.to === 'dead' || t.from === 'dead')) this.rings.schedule()
-          }
-        }
-      }
-    })
-    this.antiEntropy = new AntiEntropy({
-      transport: deps.transport,
-      random: deps.random,
-      logger: deps.logger,
-      cluster: o.cluster,
-      requestTimeoutMs: o.probeTimeoutMs * 2,
-      header: () => this.identity.nextHeader(),
-      entries: () => this.digest(),
-      merge: (from, entries) => this.membership.mergeDigest(from, entries),
-      version: () => `${this.members.version}:${this.view.version}:${this.identity.incarnation}:${this.leaving}`,
-      isRunning: () => this.running
-    })
-    this.connections = new Connections({
-      transport: deps.transport,
-      members: this.members,
-      clock: deps.clock,
-      random: deps.random,
-      logger: deps.logger,
-      reconnectIntervalMs: o.reconnectIntervalMs,
-      neighbours: () => this.observation.neighbours(),
-      isLive: (m) => this.rings.isLive(m),
-      isDead: (m) => this.view.stateOf(m.id) === 'dead',
-      onReconnected: (peerId) => { void this.syncWith(peerId) }
-    })
-    this.registrations = new Registrations({
-      clock: deps.clock,
-      graceMs: o.suspicionTimeoutMs + 2 * o.heartbeatIntervalMs,
-      joiner: (options) => this.makeJoiner(options),
-      isConnected: (peerId) => deps.transport.isConnected(peerId),
-      onMissing: (address) => this.view.setMissing(address, address),
-      onReached: (address, peerId) => {
-        this.view.clearMissing(address)
-        void this.syncWith(peerId)
-      }
-    })
-    this.rings = new RingUpkeep({
-      clock: deps.clock,
-      transport: deps.transport,
-      selfId: id,
-      cluster: o.cluster,
-      members: this.members,
-      observation: this.observation,
-      debounceMs: Math.min(100, o.heartbeatIntervalMs / 4),
-      isRunning: () => this.running,
-      stateOf: (m) => this.view.stateOf(m),
-      refreshView: (m) => this.view.refresh(m),
-      connectNeighbours: () => this.connections.connectNeighbours(),
-      onRebuild: () => { this.stats.ringRebuilds++ }
-    })
-    this.suspectWatch = new SuspectWatch({ observation: this.observation, reports: this.reports })
-    this.verdicts = new VerdictExchange({
-      selfId: id,
-      reports: this.reports,
-      observation: this.observation,
-      admit: (m) => this.membership.onVerdict(m),
-      refreshView: (subject) => this.refreshMember(subject, false),
-      publish: (subject, subjectIncarnation, state, health) => {
-        this.stats.verdictsPublished++
-        void this.publisher.publish(this.events$, { type: 'verdict', ...this.identity.nextHeader(), subject, subjectIncarnation, state, subjectStatus: health?.status ?? 'healthy' })
-      }
-    })
-    this.view = new LocalView({
-      clock: deps.clock,
-      selfId: id,
-      members: this.members,
-      reports: this.reports,
-      observersOf: (s) => this.observation.observersOf(s),
-      ownVerdict: (s) => {
-        const st = this.observation.stateOf(s)
-        if (st === undefined) return undefined
-        const now = deps.clock.now()
-        return { state: st.state, phi: currentPhi(st, now, this.detection), lastHeardAtMs: lastArrivalMs(st.detector), status: st.health?.status, health: st.health, incarnation: st.incarnation, failureCount: st.failureCount }
-      },
-      peerHistoryMax: o.peerHistoryMax,
-      suspectReportTtlMs: 4 * o.suspicionTimeoutMs,
-      flap: { alarmsMax: o.flapAlarmsMax, windowMs: o.flapWindowMs, holdDownMs: o.flapHoldDownMs, steadyPhiMax: o.flapSteadyPhiMax },
-      onChange: (e) => {
-        this.suspectWatch.viewChanged(e)
-        this.verdicts.viewChanged(e)
-        if (e.to === 'alive' && (e.from === 'dead' || e.from === 'left')) this.memberJoined()
-        recordPeerChange(this, deps.logger, e)
-      }
-    })
-    this.router = new MessageRouter({
-      clock: deps.clock, validator: this.validator, membership: this.membership, observation: this.observation, verdicts: this.verdicts,
-      alerting: this.alerting, forceLeaves: this.forceLeaves, view: this.view, stats: this.stats,
-      isRunning: () => this.running, senderStanding: (sender) => this.senderStanding(sender), onPeerHealth: deps.onPeerHealth
-    })
+    const parts = wireNode(deps)
+    this.parts = parts
+    this.events = parts.events
+    this.eventLog = parts.eventLog
+    this.validator = parts.validator
+    this.members = parts.members
+    this.membership = parts.membership
+    this.reports = parts.reports
+    this.view = parts.view
+    this.alertLog = parts.alertLog
+    this.supervisor = parts.supervisor
+    this.stats = parts.stats
+    this.antiEntropy = parts.antiEntropy
+    this.alerting = parts.alerting
+    this.forceLeaves = parts.forceLeaves
   }
 
   get id(): string {
-    return this.identity.id
+    return this.parts.identity.id
   }
 
   get incarnation(): number {
-    return this.identity.incarnation
+    return this.parts.identity.incarnation
   }
 
-  async start(): Promise<void> {
-    if (this.running) return
-    this.running = true
-    const { transport, clock } = this.deps
-    this.startedAtMs = clock.now()
-    transport.setValidator(this.validator.validate)
-    transport.onMessage(this.router.onMessage)
-    this.antiEntropy.install()
-    transport.on('peer:connect', (peerId) => {
-      if (!this.members.has(peerId)) void this.syncWith(peerId)
-    })
-    transport.on('peer:disconnect', () => {
-      if (transport.connectedPeers().length === 0) this.joiner?.lostAllPeers()
-    })
-    await transport.start()
-    transport.subscribe(this.events$)
-    this.rings.rebuildNow()
-    this.heartbeat.start()
-    this.timers.push(clock.setInterval(() => this.antiEntropy.tick(), this.options.antiEntropyIntervalMs))
-    this.timers.push(clock.setInterval(() => this.maintenanceTick(), Math.max(this.options.heartbeatIntervalMs, 500)))
-    this.joiner = this.makeJoiner({
-      addresses: this.options.join,
-      isConnected: () => transport.connectedPeers().length > 0,
-      onJoined: (peerId) => { void this.syncWith(peerId).then(() => this.announceJoin()) }
-    })
-    this.joiner.start()
-    this.registrations.startAll()
-    this.announceJoin()
-    this.alerting.start()
+  start(): Promise<void> {
+    return this.parts.lifecycle.start()
   }
 
   /** Stops; with `leave`, first announces a graceful leave so peers mark this node `left` (waiting up to leaveTimeoutMs for direct acknowledgements). */
-  async stop(options: { leave: boolean; leaveTimeoutMs?: number } = { leave: true }): Promise<void> {
-    if (!this.running) return
-    this.running = false
-    if (options.leave) {
-      this.leaving = true
-      await this.publisher.publish(this.events$, this.recordMessage())
-      // Gossip is fire and forget, and closing the connections right after publishing can lose
-      // the message under load. So the leave also goes directly, as an anti-entropy digest that
-      // lists this node as left, to the connected peers (acknowledged); from them it spreads by
-      // anti-entropy to anyone the gossip missed.
-      await this.antiEntropy.push(this.deps.transport.connectedPeers().slice(0, LEAVE_DIRECT_PEERS_MAX), options.leaveTimeoutMs ?? 1000)
-    }
-    this.joiner?.stop()
-    this.alerting.stop()
-    this.forceLeaves.stop()
-    this.registrations.stopAll()
-    for (const t of this.timers) t.cancel()
-    this.timers.length = 0
-    this.heartbeat.stop()
-    this.rings.stop()
-    this.observation.stopAll()
-    await this.supervisor.stopAll()
-    await this.deps.transport.stop()
+  stop(options: { leave: boolean; leaveTimeoutMs?: number } = { leave: true }): Promise<void> {
+    return this.parts.lifecycle.stop(options)
   }
 
   /**
-   * An operator's force-leave of a member (healthmon force-leave).
-   *
-   * With `{ cluster: true }` (what the agent's API calls): only a member that is dead in this
-   * node's view (or already left) is force-left; it is marked left here and a force-leave message
-   * goes to the cluster, where each member takes it if the subject is dead in its own view too.
-   * See ForceLeaveResult for the refusals.
-   *
-   * Without options (local only, kept for the embedding API): marks the member left here, alive
-   * or not, until it comes back with a higher incarnation; false when it is unknown. Nothing is
-   * sent, so the other members keep their own view of it.
+   * An operator's force-leave of a member (healthmon force-leave): with `{ cluster: true }` (what
+   * the agent's API calls) of a dead member, here and across the cluster; without, here only,
+   * alive or not (false when unknown). See force-leave.ts.
    */
   forceLeave(idOrName: string): boolean
   forceLeave(idOrName: string, options: { cluster: true }): ForceLeaveResult
   forceLeave(idOrName: string, options?: { cluster: true }): boolean | ForceLeaveResult {
-    const m = this.members.get(idOrName) ?? [...this.members.all()].find((x) => x.name === idOrName)
-    if (options?.cluster !== true) {
-      if (m === undefined || !this.membership.forceLeave(m.id)) return false
-      this.view.refresh(m.id, 'force-left by an operator')
-      return true
-    }
-    if (m === undefined) return { ok: false, reason: 'not-found' }
-    const alreadyLeft = m.left
-    if (!alreadyLeft && this.view.stateOf(m.id) !== 'dead') return { ok: false, reason: 'alive' }
-    if (!alreadyLeft) {
-      this.membership.forceLeave(m.id)
-      this.view.refresh(m.id, 'force-left by an operator')
-    }
-    const message: ForceLeaveMessage = { type: 'force-leave', ...this.identity.nextHeader(), subject: m.id, subjectIncarnation: m.incarnation }
-    if (this.running) void this.publisher.publish(this.events$, message)
-    if (this.isForceLeft(m.id)) this.forceLeaves.taken(m.id)
-    return { ok: true, id: m.id, alreadyLeft }
-  }
-
-  /** Left here, but not by its own signed leave (which digests relay by themselves): an operator's force-leave. */
-  private isForceLeft(id: string): boolean {
-    const m = this.members.get(id)
-    return m !== undefined && m.left && m.proof?.left !== true
-  }
-
-  /** A member joined or came back: what this node spreads by itself is sent again soon. */
-  private memberJoined(): void {
-    this.alerting.memberJoined()
-    this.forceLeaves.memberJoined()
+    return options?.cluster === true ? this.parts.operatorForceLeave.cluster(idOrName) : this.parts.operatorForceLeave.local(idOrName)
   }
 
   // ---- cluster-wide alerting (issue 8) ------------------------------------------------------
@@ -457,79 +127,55 @@ export class ClusterNode {
     this.alerting.setSnapshot(provider)
   }
 
-  /** What this node holds of a message's sender, for the trust rules. */
-  private senderStanding(id: string): SenderStanding {
-    const m = this.members.get(id)
-    if (m === undefined) return 'unknown'
-    return m.left || this.view.stateOf(id) === 'dead' ? 'gone' : 'live'
-  }
-
   /** A subject's observers in ring order, as every member computes them (who notifies about it). */
   observersOf(subject: string): readonly string[] {
-    return this.observation.observersOf(subject)
+    return this.parts.observation.observersOf(subject)
   }
 
   /** Whether a member is in the member list and neither dead nor left in this node's view. */
   isLiveMember(id: string): boolean {
-    if (id === this.identity.id) return this.running
+    if (id === this.parts.identity.id) return this.parts.lifecycle.running
     const m = this.members.get(id)
-    return m !== undefined && this.rings.isLive(m)
+    return m !== undefined && this.parts.rings.isLive(m)
   }
 
   /** This node holds most of its subjects suspect or dead while nobody else does: it is the one cut off. */
   isolated(): boolean {
-    return this.suspectWatch.mostSubjectsAlone()
+    return this.parts.suspectWatch.mostSubjectsAlone()
   }
 
   /** Registers an expected member by address: dialled until it answers, `missing` until then. */
   registerNode(address: string): void {
-    this.registrations.register(address, this.running)
+    this.parts.registrations.register(address, this.parts.lifecycle.running)
   }
 
-  private makeJoiner(options: Pick<JoinerOptions, 'addresses' | 'isConnected' | 'onJoined'>): Joiner {
-    return new Joiner({
-      ...options,
-      retryIntervalMsMin: this.options.joinRetryIntervalMsMin,
-      retryIntervalMsMax: this.options.joinRetryIntervalMsMax,
-      clock: this.deps.clock,
-      random: this.deps.random,
-      logger: this.deps.logger,
-      dial: (address) => this.deps.transport.dial(address)
-    })
-  }
-
-  // ---- queries -------------------------------------------------------------------------------
+  // ---- queries (node-views.ts) -----------------------------------------------------------------
 
   selfView(): SelfView {
-    return selfViewOf({
-      id: this.identity.id, name: this.identity.name, cluster: this.identity.cluster, incarnation: this.identity.incarnation,
-      addrs: this.deps.transport.listenAddresses(), awareness: this.awareness.score, startedAtMs: this.startedAtMs, nowMs: this.deps.clock.now(),
-      version: this.deps.version ?? '0.0.0', join: this.joinStatus(), health: this.healthReport()
-    })
+    return this.parts.queries.selfView()
   }
 
   /** Where joining stands (none, joining, joined): selfView's `join`, without building the rest of it. */
   joinStatus(): JoinStatus {
-    return joinStatusOf(this.options.join, this.joiner)
+    return this.parts.queries.joinStatus()
   }
 
   /** The Lifeguard awareness score (0: this node's timers are on time): selfView's `awareness`. */
   get awarenessScore(): number {
-    return this.awareness.score
+    return this.parts.awareness.score
   }
 
   /** The view's peers, by name then id (clusterView's `peers`, without this node's own view). */
   peers(): PeerView[] {
-    return this.view.peers().sort(byNameThenId)
+    return this.parts.queries.peers()
   }
 
   clusterView(): ClusterView {
-    const peers = this.view.peers()
-    return clusterViewOf(this.selfView(), peers, this.deps.clock.now())
+    return this.parts.queries.clusterView()
   }
 
   peerDetail(idOrName: string): PeerDetail | undefined {
-    return peerDetailOf(this.view, idOrName, this.deps.peerTrend)
+    return this.parts.queries.peerDetail(idOrName)
   }
 
   /**
@@ -546,93 +192,11 @@ export class ClusterNode {
 
   /** This node's own health, carried in its heartbeats. */
   health(): HealthSummary {
-    return this.healthReport().summary
-  }
-
-  /** Lifeguard awareness's status, combined with node health's checks and resources when a provider is wired. */
-  private healthReport(): NodeHealthReport {
-    const status = this.awareness.status()
-    return this.deps.health?.(status) ?? awarenessOnlyReport(status)
+    return this.parts.queries.health()
   }
 
   /** Evidence from the runtime that the event loop lagged (fed by the agent's lag monitor). */
   reportEventLoopLag(lagMs: number): void {
-    this.awareness.eventLoopLag(lagMs)
-  }
-
-  // ---- sending -------------------------------------------------------------------------------
-
-  /** One beat of the heartbeat schedule: its lateness is awareness's evidence, then the heartbeat goes out. */
-  private sendHeartbeat(lateByMs: number, nowMs: number): void {
-    this.awareness.ownHeartbeat(lateByMs, nowMs)
-    void this.publisher.publish(heartbeatTopic(this.identity.cluster, this.identity.id), { type: 'heartbeat', ...this.identity.nextHeader(), health: this.health() })
-    this.stats.heartbeatsSent++
-  }
-
-  /** Announces this node's signed record (on start, after joining, after a refutation). */
-  private announceJoin(): void {
-    void this.publisher.publish(this.events$, this.recordMessage())
-  }
-
-  private recordMessage(): RecordMessage {
-    const r = this.membership.ownRecord(this.leaving)
-    return { type: 'record', ...this.identity.nextHeader(), name: r.name, addrs: r.addrs, left: r.left, signature: r.signature }
-  }
-
-  // ---- receiving -----------------------------------------------------------------------------
-
-  /**
-   * Recomputes a member's view state. The rings depend only on who is live (not left, not dead),
-   * so they are rebuilt when the member is new or left, or its state moved into or out of dead;
-   * an incarnation bump alone (a refutation) does not reshape them.
-   */
-  private refreshMember(id: string, membershipChanged: boolean): void {
-    const before = this.view.stateOf(id)
-    this.view.refresh(id)
-    const after = this.view.stateOf(id)
-    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.rings.schedule()
-  }
-
-  // ---- anti-entropy --------------------------------------------------------------------------
-
-  private digest(): MemberDigestEntry[] {
-    return this.membership.digest(this.leaving, (m) => this.gossipStateOf(m))
-  }
-
-  /** What this node tells others about a member: left and dead are worth spreading, suspect is not. */
-  private gossipStateOf(m: Member): MemberState {
-    if (m.left) return 'left'
-    const s = this.view.stateOf(m.id)
-    return s === 'dead' ? 'dead' : 'alive'
-  }
-
-  private syncWith(peerId: string): Promise<void> {
-    return this.antiEntropy.syncWith(peerId)
-  }
-
-  // ---- maintenance --------------------------------------------------------------------------
-
-  private maintenanceTick(): void {
-    this.connections.connectNeighbours()
-    this.connections.reconnectDead()
-    // Suspect reports expire (view/aggregate.ts): look again at second-hand suspects.
-    for (const id of this.suspectWatch.secondHand()) this.refreshMember(id, false)
-    // Flap-damped members steady for the hold-down time are shown alive again.
-    this.view.releaseDue()
-    if (this.suspectWatch.mostSubjectsAlone()) this.awareness.lonelySuspicions()
-    this.membership.tick()
-    const reaped = this.membership.reap((m) => m.left || this.view.stateOf(m.id) === 'dead')
-    for (const id of reaped) {
-      this.view.remove(id)
-      this.suspectWatch.forget(id)
-      this.reports.forgetSubject(id)
-      this.reports.forgetObserver(id)
-    }
-    if (reaped.length > 0) this.rings.schedule()
-  }
-
-  private awarenessReading() {
-    const now = this.deps.clock.now()
-    return this.awareness.reading(now, this.running && this.heartbeat.overdueMs(now) > this.options.heartbeatIntervalMs / 2)
+    this.parts.awareness.eventLoopLag(lagMs)
   }
 }

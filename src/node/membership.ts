@@ -17,7 +17,7 @@ import type { NodeOptions } from './options.ts'
  * tombstones of reaped members, checks the signatures of records (once per record: a record
  * already held is compared, not verified again), feeds each message to the pure step, applies
  * what the step decides, counts every drop by reason, and rate-limits refutations
- * (src/membership/refutation.ts). ClusterNode routes every membership message here.
+ * (src/membership/refutation.ts). MessageRouter routes every membership message here.
  */
 export interface MembershipDeps {
   transport: Pick<Transport, 'peerId' | 'sign' | 'verify' | 'listenAddresses'>

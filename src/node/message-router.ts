@@ -21,7 +21,6 @@ export interface MessageRouterDeps {
   view: LocalView
   stats: { heartbeatsReceived: number }
   isRunning: () => boolean
-  senderStanding: (id: string) => SenderStanding
   onPeerHealth?: (peerId: string, health: HealthSummary, atMs: number) => void
 }
 
@@ -68,11 +67,11 @@ export class MessageRouter {
         d.verdicts.received(m, now)
         break
       case 'alerting':
-        if (d.membership.onAlerting(m.sender, d.senderStanding(m.sender))) d.alerting.received(m)
+        if (d.membership.onAlerting(m.sender, this.senderStanding(m.sender))) d.alerting.received(m)
         break
       case 'force-leave': {
         const subjectDead = d.view.stateOf(m.subject) === 'dead'
-        if (d.membership.onForceLeave(m, d.senderStanding(m.sender), subjectDead)) {
+        if (d.membership.onForceLeave(m, this.senderStanding(m.sender), subjectDead)) {
           d.view.refresh(m.subject, `force-left by an operator at ${d.membership.members.get(m.sender)?.name ?? m.sender}`)
           d.forceLeaves.taken(m.subject)
         }
@@ -83,6 +82,13 @@ export class MessageRouter {
       case 'checksum':
         break
     }
+  }
+
+  /** What this node holds of a message's sender, for the trust rules. */
+  private senderStanding(id: string): SenderStanding {
+    const m = this.deps.membership.members.get(id)
+    if (m === undefined) return 'unknown'
+    return m.left || this.deps.view.stateOf(id) === 'dead' ? 'gone' : 'live'
   }
 
   /** A member announced itself (join or leave): tell its actor, when this node observes it. */

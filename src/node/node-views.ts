@@ -1,11 +1,17 @@
 import type { ClusterView, JoinStatus, PeerDetail, PeerTrend, PeerView, SelfView } from '../domain/index.ts'
 import type { NodeHealthReport } from '../health/node-health.ts'
-import type { NodeStatus } from '../transport/codec.ts'
+import type { Joiner } from '../membership/joiner.ts'
+import type { Clock } from '../runtime/clock.ts'
+import type { HealthSummary, NodeStatus } from '../transport/codec.ts'
+import type { Transport } from '../transport/types.ts'
 import type { LocalView } from '../view/local-view.ts'
+import type { Identity } from './identity.ts'
+import type { SelfAwareness } from './self-awareness.ts'
 
 /**
  * The read side of a ClusterNode: the views it answers queries with (GET /v1/self, /v1/view,
- * /v1/peers/{id}), built from what the node's owners hold. Pure functions of their inputs.
+ * /v1/peers/{id}), built by pure functions from what the node's owners hold; NodeQueries gathers
+ * those facts from the owners.
  */
 export interface SelfFacts {
   id: string
@@ -73,5 +79,68 @@ export function awarenessOnlyReport(status: NodeStatus): NodeHealthReport {
     summary: { status, checksFailing: 0 },
     reasons: status === 'healthy' ? [] : [`local health awareness: this node is ${status} (its own timers run late)`],
     resources: null
+  }
+}
+
+export interface NodeQueriesDeps {
+  identity: Identity
+  transport: Pick<Transport, 'listenAddresses'>
+  clock: Clock
+  version: string | undefined
+  awareness: SelfAwareness
+  /** When the node started, and its --join list's joiner once started (NodeLifecycle). */
+  lifecycle: { readonly startedAtMs: number; readonly joiner: Joiner | undefined }
+  joinAddresses: readonly string[]
+  view: LocalView
+  peerTrend: ((peerId: string) => PeerTrend | null) | undefined
+  /** Node health from the awareness status (ClusterNodeDeps.health); absent: awareness alone. */
+  health: ((awareness: NodeStatus) => NodeHealthReport) | undefined
+}
+
+/** The queries a ClusterNode answers, from the facts its owners hold now. */
+export class NodeQueries {
+  private readonly deps: NodeQueriesDeps
+
+  constructor(deps: NodeQueriesDeps) {
+    this.deps = deps
+  }
+
+  selfView(): SelfView {
+    const { identity, transport, clock, awareness, lifecycle } = this.deps
+    return selfViewOf({
+      id: identity.id, name: identity.name, cluster: identity.cluster, incarnation: identity.incarnation,
+      addrs: transport.listenAddresses(), awareness: awareness.score, startedAtMs: lifecycle.startedAtMs, nowMs: clock.now(),
+      version: this.deps.version ?? '0.0.0', join: this.joinStatus(), health: this.healthReport()
+    })
+  }
+
+  /** Where joining stands (none, joining, joined): selfView's `join`, without building the rest of it. */
+  joinStatus(): JoinStatus {
+    return joinStatusOf(this.deps.joinAddresses, this.deps.lifecycle.joiner)
+  }
+
+  /** The view's peers, by name then id (clusterView's `peers`, without this node's own view). */
+  peers(): PeerView[] {
+    return this.deps.view.peers().sort(byNameThenId)
+  }
+
+  clusterView(): ClusterView {
+    const peers = this.deps.view.peers()
+    return clusterViewOf(this.selfView(), peers, this.deps.clock.now())
+  }
+
+  peerDetail(idOrName: string): PeerDetail | undefined {
+    return peerDetailOf(this.deps.view, idOrName, this.deps.peerTrend)
+  }
+
+  /** This node's own health, carried in its heartbeats. */
+  health(): HealthSummary {
+    return this.healthReport().summary
+  }
+
+  /** Lifeguard awareness's status, combined with node health's checks and resources when a provider is wired. */
+  healthReport(): NodeHealthReport {
+    const status = this.deps.awareness.status()
+    return this.deps.health?.(status) ?? awarenessOnlyReport(status)
   }
 }

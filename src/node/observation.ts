@@ -1,9 +1,11 @@
 import type { Supervisor } from '../actors/supervisor.ts'
 import type { ActorRef } from '../actors/actor.ts'
 import { peerBehaviour, type PeerActorEnv, type PeerMessage } from '../actors/peer-actor.ts'
-import type { PeerState } from '../detector/peer-state.ts'
+import { currentPhi, type PeerState } from '../detector/peer-state.ts'
+import { lastArrivalMs } from '../detector/phi.ts'
 import { buildObserverRings, type ObserverRings } from '../membership/rings.ts'
 import type { MemberState } from '../transport/codec.ts'
+import type { OwnVerdict } from '../view/local-view.ts'
 
 /**
  * Who this node observes and who observes it (Rapid's k rings, src/membership/rings.ts), and the
@@ -60,6 +62,14 @@ export class Observation {
   /** The subject's latest state from its actor, when this node observes it. */
   stateOf(subject: string): PeerState | undefined {
     return this.observed.get(subject)?.latest
+  }
+
+  /** This node's own verdict on a subject it observes (what the local view shows of it), else undefined. */
+  verdictOf(subject: string): OwnVerdict | undefined {
+    const st = this.stateOf(subject)
+    if (st === undefined) return undefined
+    const now = this.env.clock.now()
+    return { state: st.state, phi: currentPhi(st, now, this.env.options), lastHeardAtMs: lastArrivalMs(st.detector), status: st.health?.status, health: st.health, incarnation: st.incarnation, failureCount: st.failureCount }
   }
 
   /** Called by the actor environment after each step. */

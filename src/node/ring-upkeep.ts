@@ -24,7 +24,7 @@ export interface RingUpkeepDeps {
   isRunning(): boolean
   /** This node's view of a member (LocalView.stateOf). */
   stateOf(id: string): PeerState | undefined
-  /** Recomputes one member's view state after the rings changed (LocalView.refresh). */
+  /** Recomputes one member's view state (LocalView.refresh). */
   refreshView(id: string): void
   connectNeighbours(): void
   /** Told of each rebuild (ClusterNode counts them in stats.ringRebuilds). */
@@ -41,6 +41,18 @@ export class RingUpkeep {
 
   isLive(m: Member): boolean {
     return !m.left && this.deps.stateOf(m.id) !== 'dead'
+  }
+
+  /**
+   * Recomputes a member's view state. The rings depend only on who is live (not left, not dead),
+   * so they are rebuilt when the member is new or left, or its state moved into or out of dead;
+   * an incarnation bump alone (a refutation) does not reshape them.
+   */
+  refreshMember(id: string, membershipChanged: boolean): void {
+    const before = this.deps.stateOf(id)
+    this.deps.refreshView(id)
+    const after = this.deps.stateOf(id)
+    if (membershipChanged || (before !== after && (before === 'dead' || after === 'dead'))) this.schedule()
   }
 
   /** Rebuilds after the debounce, once however often it is asked meanwhile; nothing when stopped. */

@@ -17,7 +17,7 @@ export interface VerdictExchangeDeps {
   observation: Observation
   /** The trust rules' word on a verdict (Membership.onVerdict): whether it may be recorded. */
   admit(m: VerdictMessage): boolean
-  /** Recomputes a member's view state (ClusterNode.refreshMember, without a membership change). */
+  /** Recomputes a member's view state (RingUpkeep.refreshMember, without a membership change). */
   refreshView(subject: string): void
   publish(subject: string, subjectIncarnation: number, state: 'alive' | 'suspect' | 'dead', health: HealthSummary | undefined): void
 }

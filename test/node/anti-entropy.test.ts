@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { digestChecksum } from '../../src/node/anti-entropy.ts'
+import { digestChecksum, gossipStateOf } from '../../src/node/anti-entropy.ts'
+import type { Member } from '../../src/membership/member-table.ts'
 import { VirtualCluster } from '../../src/sim/virtual-cluster.ts'
 import { decodeMessage, encodeMessage } from '../../src/transport/codec.ts'
 
@@ -17,6 +18,20 @@ describe('anti-entropy checksums', { timeout: 60_000 }, () => {
     assert.notEqual(digestChecksum([a, b]), digestChecksum([a, { ...b, incarnation: 3 }]))
     assert.notEqual(digestChecksum([a, b]), digestChecksum([a, { ...b, state: 'alive' }]))
     assert.notEqual(digestChecksum([a]), digestChecksum([a, b]))
+  })
+
+  test('a digest spreads left and dead, and says alive of a suspect, a missing or an unseen member', () => {
+    const member = (left: boolean): Member => ({ id: 'm', name: 'm', addrs: [], incarnation: 1, left, hearsay: 'alive', firstSeenMs: 0, updatedMs: 0 })
+    const cases = [
+      { left: true, view: 'alive', says: 'left' },
+      { left: true, view: 'dead', says: 'left' },
+      { left: false, view: 'dead', says: 'dead' },
+      { left: false, view: 'suspect', says: 'alive' },
+      { left: false, view: 'alive', says: 'alive' },
+      { left: false, view: 'missing', says: 'alive' },
+      { left: false, view: undefined, says: 'alive' }
+    ] as const
+    for (const c of cases) assert.equal(gossipStateOf(member(c.left), c.view), c.says, `left=${c.left}, view ${c.view}`)
   })
 
   test('the checksum message round-trips and is refused on gossip topics by the codec\'s schema', () => {
