@@ -106,7 +106,11 @@ export class NodeLifecycle {
     })
     this.joinerValue.start()
     this.deps.registrations.startAll()
-    void this.deps.ownMessages.announce()
+    // Announced at once only to peers already connected (a transport kept across a restart);
+    // a fresh transport has none (libp2p publishes to nobody here), and the join announces
+    // once connected. In-memory gossip reaches every subscriber, connected or not, so without
+    // this check a simulated boot delivered every record twice, N^2/2 deliveries for nothing.
+    if (transport.connectedPeers().length > 0) void this.deps.ownMessages.announce()
     this.deps.alerting.start()
   }
 
