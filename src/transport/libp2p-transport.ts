@@ -16,6 +16,7 @@ import type { Logger } from '../runtime/logger.ts'
 import { HealthmonError } from '../errors.ts'
 import { sendRequest, serveRequests } from './libp2p-streams.ts'
 import { parseJoinAddress } from './join-address.ts'
+import { Ed25519Keys } from './ed25519-keys.ts'
 import type {
   MessageValidator, ProbeResult, RequestHandler, SubscribeOptions, Transport, TransportEvents, TransportMessage, ValidationResult
 } from './types.ts'
@@ -137,6 +138,8 @@ export class Libp2pTransport implements Transport {
   private readonly counters: Omit<Libp2pTransportStats, 'gossipsub' | 'peersBelowGossipThreshold' | 'peersGraylisted'> = { oversizeRejected: 0, validatorErrors: 0, listenerErrors: 0 }
   private readonly gossipsubRejects: GossipsubRejects
   private readonly scoring: ScoredGossipsub
+  /** The members' public keys, imported once, for verify() (bounded, see ed25519-keys.ts). */
+  private readonly keys = new Ed25519Keys()
 
   constructor(node: Libp2p<Services>, options: Libp2pTransportOptions, gossipsubRejects: GossipsubRejects) {
     this.node = node
@@ -223,14 +226,11 @@ export class Libp2pTransport implements Transport {
   }
 
   verify(peerId: string, data: Uint8Array, signature: Uint8Array): boolean {
-    try {
+    // The peer id embeds the key; it is decoded and imported once per member (ed25519-keys.ts).
+    return this.keys.verify(peerId, () => {
       const key = peerIdFromString(peerId).publicKey
-      if (key?.type !== 'Ed25519') return false
-      const valid = key.verify(data, signature)
-      return valid === true
-    } catch {
-      return false
-    }
+      return key?.type === 'Ed25519' ? key.raw : undefined
+    }, data, signature)
   }
 
   setValidator(validator: MessageValidator): void {
