@@ -3,7 +3,8 @@
  * - protocol.ts: the response shapes and paths, a public contract shared by server and clients;
  * - server.ts: startApiServer(), with routes.ts (routing, pure), query.ts (query parameters),
  *   health.ts and alerts-filter.ts (pure functions over the view and the alert log),
- *   event-stream.ts (the NDJSON event stream with backpressure), limits.ts (every bound, with
+ *   event-stream.ts (the NDJSON event stream with backpressure), view-body-cache.ts (the
+ *   serialized view and its ETag, shared by the listeners), limits.ts (every bound, with
  *   defaults and reasons), stats.ts (counters for /metrics) and socket-file.ts (claiming,
  *   publishing and removing the socket file);
  * - client.ts: ApiClient, used by the CLI (GET and streams); errors.ts maps error codes to

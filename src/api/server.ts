@@ -7,7 +7,7 @@
  * also serves the read-only TCP listener (http-listener.ts), which adds its own rules through a
  * RequestGate, so both listeners have one set of limits and one code path.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { ConfigError, type ErrorCode } from '../errors.ts'
@@ -17,9 +17,11 @@ import { errorJson, statusForCode } from './errors.ts'
 import { EventStream, STREAM_CONTENT_TYPE } from './event-stream.ts'
 import { HEADER_BYTES_MAX, HEADER_LINES_MAX, resolveLimits, type ApiLimitOptions, type ApiLimits } from './limits.ts'
 import { matchRoute, type ApiBackend, type ApiRouteName, type RouteError, type RouteMatch, type RouteOutcome } from './routes.ts'
+import { parserErrorAnswer, parserErrorKind } from './parser-errors.ts'
 import { emptyClientErrors, emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
 import { accessDenied, SOCKET_MODE, type ListenerAccess } from './access.ts'
 import { assertSafeSocketDir } from './socket-dir-safety.ts'
+import { ifNoneMatchHits, viewBodyCacheFor, type ViewBody, type ViewBodyCache } from './view-body-cache.ts'
 import {
   checkSocketPathLength,
   claimSocketPath,
@@ -47,6 +49,8 @@ export interface ApiHandlerOptions extends ApiLimitOptions {
   access?: ListenerAccess
   /** The admin socket's path, named in a read listener's 403 so the caller knows where to go. */
   adminSocketPath?: string
+  /** The serialized GET /v1/view, shared by the listeners given the same one (all of the daemon's). Default: its own. */
+  viewBodies?: ViewBodyCache
 }
 
 export interface ApiServerOptions extends ApiHandlerOptions {
@@ -133,8 +137,7 @@ export class ApiHttpServer {
   private readonly gate: RequestGate | undefined
   private readonly access: ListenerAccess
   private readonly adminSocketPath: string | undefined
-  /** The last serialized GET /v1/view answer (see viewCacheMs in limits.ts). */
-  private viewCache: { body: Buffer; atMs: number; lastEventId: number } | undefined
+  private readonly viewBodies: ViewBodyCache
   private closing = false
   private closed: Promise<void> | undefined
 
@@ -146,6 +149,7 @@ export class ApiHttpServer {
     this.logger = options.logger
     this.settings = settings
     this.clock = options.clock ?? systemClock()
+    this.viewBodies = options.viewBodies ?? viewBodyCacheFor(options.backend, this.clock, settings)
     this.counters = {
       connectionsActive: 0, connectionsTotal: 0, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 0,
       streamsActive: 0, streamsTotal: 0, streamsDropped: 0, viewCacheHits: 0,
@@ -241,23 +245,14 @@ export class ApiHttpServer {
   /** Malformed requests and timeouts, caught by the parser before any request event. */
   private onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     this.counters.clientErrors += 1
-    const kind = error.code === 'ECONNRESET' ? 'reset'
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout'
-      : error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large'
-      : 'malformed'
-    this.counters.clientErrorsByKind[kind] += 1
+    this.counters.clientErrorsByKind[parserErrorKind(error)] += 1
     if (error.code === 'ECONNRESET' || !socket.writable || this.responding.has(socket)) {
       socket.destroy()
       return
     }
-    const [status, message] =
-      error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request was not received in time']
-      : error.code === 'HPE_HEADER_OVERFLOW' ? [431, `request headers exceed ${HEADER_BYTES_MAX} bytes`]
-      : [400, `malformed HTTP request (${error.code ?? error.message})`]
-    this.logger.debug({ code: error.code, status }, 'api client error')
-    const json = errorJson('BAD_REQUEST', message)
-    const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n`
-    socket.end(head + json, () => socket.destroy())
+    const answer = parserErrorAnswer(error)
+    this.logger.debug({ code: error.code, status: answer.status }, 'api client error')
+    socket.end(answer.raw, () => socket.destroy())
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -318,30 +313,20 @@ export class ApiHttpServer {
     }
     const route = match.route
     if (route === 'view') {
-      const cached = this.cachedView()
-      if (cached !== undefined) {
-        this.counters.viewCacheHits += 1
-        this.send(res, route, 200, cached)
-        return
-      }
+      this.serveView(req, res)
+      return
     }
     let outcome: RouteOutcome
     let body: Buffer | undefined
     try {
-      // Read before running: an event logged while the view is built must not be hidden by the cache.
-      const lastEventId = route === 'view' && this.settings.viewCacheMs > 0 ? this.backend.events.lastId : undefined
       outcome = await match.run(this.backend, { nowMs: this.clock.now(), body: requestBody, method: req.method ?? 'GET' })
       if ('json' in outcome) {
         const json = JSON.stringify(outcome.json) as string | undefined
         if (json === undefined) throw new TypeError('the backend returned nothing')
-        // As bytes: a cached answer is then written as it is, with no conversion per request.
         body = Buffer.from(`${json}\n`)
-        if (lastEventId !== undefined) this.viewCache = { body, atMs: this.clock.now(), lastEventId }
       }
     } catch (error) {
-      this.logger.error({ err: error, route }, 'api backend failed')
-      const reason = error instanceof Error ? error.message : String(error)
-      this.sendError(res, route, 'UNAVAILABLE', `the agent's state is unavailable: ${reason}`)
+      this.backendFailed(res, route, error)
       return
     }
     if (this.closing) {
@@ -357,17 +342,30 @@ export class ApiHttpServer {
     }
   }
 
-  /** The serialized view, while younger than viewCacheMs and no event was logged since. */
-  private cachedView(): Buffer | undefined {
-    const cache = this.viewCache
-    if (cache === undefined) return undefined
-    try {
-      if (this.clock.now() - cache.atMs < this.settings.viewCacheMs && this.backend.events.lastId === cache.lastEventId) return cache.body
-    } catch {
-      // The backend cannot say: build the view afresh (and report its failure there).
+  /**
+   * GET /v1/view from the shared body (view-body-cache.ts), built when it is not fresh; 304 when
+   * the client already holds these bytes (If-None-Match).
+   */
+  private serveView(req: IncomingMessage, res: ServerResponse): void {
+    let view: ViewBody | undefined = this.viewBodies.fresh()
+    if (view !== undefined) this.counters.viewCacheHits += 1
+    else {
+      try {
+        view = this.viewBodies.build(() => this.backend.view())
+      } catch (error) {
+        this.backendFailed(res, 'view', error)
+        return
+      }
     }
-    this.viewCache = undefined
-    return undefined
+    // Nothing awaited since the build, so no 503 for a shutdown begun meanwhile; send() closes after it.
+    if (ifNoneMatchHits(req.headers['if-none-match'], view.etag)) this.send(res, 'view', 304, '', { headers: { etag: view.etag }, noLength: true })
+    else this.send(res, 'view', 200, view.body, { headers: { etag: view.etag } })
+  }
+
+  private backendFailed(res: ServerResponse, route: ApiRouteName, error: unknown): void {
+    this.logger.error({ err: error, route }, 'api backend failed')
+    const reason = error instanceof Error ? error.message : String(error)
+    this.sendError(res, route, 'UNAVAILABLE', `the agent's state is unavailable: ${reason}`)
   }
 
   private startStream(req: IncomingMessage, res: ServerResponse, after: number | undefined): void {
