@@ -14,12 +14,16 @@ import { createHash } from 'node:crypto'
 import type { Clock } from '../runtime/clock.ts'
 import { resolveLimits, type ApiLimitOptions } from './limits.ts'
 
-/** One serialized view, ready to be written as it is. */
+/** One serialized view and its answer's headers, ready to be written as they are. */
 export interface ViewBody {
   /** The JSON and a newline, as bytes: written with no conversion per request. */
   readonly body: Buffer
   /** A strong validator of `body` (a quoted content hash), for ETag and If-None-Match. */
   readonly etag: string
+  /** The 200 answer's headers as name, value, name, value... (made once per body, not per request). */
+  readonly headers: readonly string[]
+  /** The 304 answer's headers (RFC 9110 §15.4.5: the ETag and cache-control a 200 would carry). */
+  readonly notModifiedHeaders: readonly string[]
 }
 
 export interface ViewBodyCacheOptions {
@@ -35,7 +39,13 @@ export function viewBodyOf(json: string): ViewBody {
   const body = Buffer.from(`${json}\n`)
   // A content hash, not a counter: stable across listeners and restarts, so an ETag a client
   // holds can never name other bytes. SHA-1 of ~40 KB is some tens of microseconds, paid once per build.
-  return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` }
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
+  return {
+    body,
+    etag,
+    headers: ['content-type', 'application/json', 'content-length', String(body.length), 'cache-control', 'no-store', 'etag', etag],
+    notModifiedHeaders: ['cache-control', 'no-store', 'etag', etag]
+  }
 }
 
 export class ViewBodyCache {

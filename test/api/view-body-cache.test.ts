@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { startHttpListener } from '../../src/api/http-listener.ts'
 import type { ClusterView } from '../../src/api/protocol.ts'
-import { startApiServer } from '../../src/api/server.ts'
+import { startApiServer } from '../../src/api/socket-listener.ts'
 import { ifNoneMatchHits, viewBodyCacheFor, viewBodyOf, ViewBodyCache } from '../../src/api/view-body-cache.ts'
 import { loadDashboardAssets } from '../../src/dashboard/assets.ts'
 import { silentLogger } from '../../src/runtime/logger.ts'
@@ -180,10 +180,16 @@ describe('view body cache shared by the listeners (real sockets)', () => {
         const full = await httpRequest(target, { path: '/v1/view' })
         const etag = full.headers['etag'] as string
         assert.match(etag, /^"[^"]+"$/)
+        // The precomputed headers: those of every other answer, plus the ETag.
+        assert.equal(full.headers['content-type'], 'application/json')
+        assert.equal(full.headers['cache-control'], 'no-store')
+        assert.equal(Number(full.headers['content-length']), Buffer.byteLength(full.text))
         const again = await httpRequest(target, { path: '/v1/view', headers: { 'if-none-match': `"other", ${etag}` } })
         assert.equal(again.status, 304)
         assert.equal(again.text, '')
         assert.equal(again.headers['etag'], etag)
+        assert.equal(again.headers['cache-control'], 'no-store')
+        assert.equal((await httpRequest(target, { method: 'HEAD', path: '/v1/view', headers: { 'if-none-match': etag } })).status, 304)
         const stale = await httpRequest(target, { path: '/v1/view', headers: { 'if-none-match': '"an-old-one"' } })
         assert.equal(stale.status, 200)
         assert.equal(stale.text, full.text)
