@@ -28,8 +28,7 @@
  *    fixed (scripts/lib/open-loop.ts), each request's latency taken from the time it was due, so
  *    a stall counts against every request it held up (a closed loop hides it: it stops sending).
  *    The `openLoop` section also gives the time from sending (the agent's share) and how late
- *    requests went out (the generator's share, and the wait for a free connection). Its
- *    generator polls in a busy loop (one core), so it competes for the cores with the agent.
+ *    requests went out (the generator's share, and the wait for a free connection).
  * 5. Checks that heartbeat handling was unaffected: no peer:suspected or peer:dead event in the
  *    agent's event log during the load, every peer still alive after it, and the phi at which
  *    heartbeats arrived during the load (from the agent's /metrics histogram).

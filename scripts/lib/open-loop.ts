@@ -10,9 +10,13 @@
  * first, as connections free up; their wait counts in their latency. How late each went out
  * (sendLagMs: sent minus due: that wait, plus the generator's own lateness, e.g. while the OS
  * runs another process on its core) is reported apart, and so is the time from sending to the
- * answer (serviceMs), so what the generator adds is visible. Due times under 2 ms away are polled
- * with setImmediate (a busy loop: one core at 5,000 req/s), as timers fire 1 ms late at best,
- * which at 5,000 req/s would send requests in bursts of five, each up to 1 ms late.
+ * answer (serviceMs), so what the generator adds is visible. Timers fire 1 ms late at best (at
+ * 5,000 req/s, bursts of five requests each up to 1 ms late), so a request due within 2 ms is
+ * waited for by a sleep of finer grain (Atomics.wait), not by a busy loop, which on a shared
+ * 2-core machine takes a core from the agent and gets the generator itself descheduled for
+ * milliseconds at a time. An answer that arrives during such a sleep is read at its end, so
+ * serviceMs and latencyMs may be over-stated by up to one interval (0.2 ms at 5,000 req/s).
+ * When every connection awaits an answer there is no sleep: the next answer's arrival sends it.
  *
  * The HTTP client is minimal on purpose: one request line, answers framed by content-length
  * (what the agent sends for every non-stream route), so its cost per request stays small next to
@@ -49,6 +53,8 @@ export interface OpenLoopResult {
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n')
+/** Atomics.wait on it is a sleep of sub-millisecond precision (timers have 1 ms steps). */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4))
 
 interface Connection {
   socket: Socket
@@ -100,14 +106,26 @@ export async function openLoopLoad(options: OpenLoopOptions): Promise<OpenLoopRe
   }
   let timer: { cancel(): void } | undefined
   let immediate: NodeJS.Immediate | undefined
+  /** Sends what is due, then arranges to come back when the next request is (see the file comment). */
   const tick = (): void => {
+    timer?.cancel()
     timer = undefined
+    if (immediate !== undefined) clearImmediate(immediate)
     immediate = undefined
     pump()
     if (next >= scheduled) return
     const untilDueMs = startMs + next * intervalMs - clock.now()
-    if (untilDueMs < 2) immediate = setImmediate(tick)
-    else timer = clock.setTimeout(tick, untilDueMs - 1)
+    if (untilDueMs >= 2) {
+      timer = clock.setTimeout(tick, untilDueMs - 1)
+    } else if (idle() === undefined) {
+      // Every connection awaits an answer, whose arrival calls tick(); the timer only backs it up.
+      timer = clock.setTimeout(tick, Math.max(1, untilDueMs))
+    } else {
+      // Sleep until it is due, leaving the core to the agent; answers that arrive meanwhile are
+      // read right after (setImmediate: the event loop polls without blocking first).
+      if (untilDueMs > 0) Atomics.wait(SLEEPER, 0, 0, untilDueMs)
+      immediate = setImmediate(tick)
+    }
   }
 
   for (const c of connections) {
@@ -137,7 +155,7 @@ export async function openLoopLoad(options: OpenLoopOptions): Promise<OpenLoopRe
       completed += 1
       if (c.status < 200 || c.status > 299) non2xx += 1
       c.busy = false
-      pump()
+      tick()
     })
     c.socket.on('error', () => { errors += 1 })
     c.socket.on('close', () => {
