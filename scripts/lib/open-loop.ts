@@ -12,11 +12,11 @@
  * runs another process on its core) is reported apart, and so is the time from sending to the
  * answer (serviceMs), so what the generator adds is visible. Timers fire 1 ms late at best (at
  * 5,000 req/s, bursts of five requests each up to 1 ms late), so a request due within 2 ms is
- * waited for by a sleep of finer grain (Atomics.wait), not by a busy loop, which on a shared
+ * waited for by sleeps of finer grain (Atomics.wait), not by a busy loop, which on a shared
  * 2-core machine takes a core from the agent and gets the generator itself descheduled for
- * milliseconds at a time. An answer that arrives during such a sleep is read at its end, so
- * serviceMs and latencyMs may be over-stated by up to one interval (0.2 ms at 5,000 req/s).
- * When every connection awaits an answer there is no sleep: the next answer's arrival sends it.
+ * milliseconds at a time. While an answer is awaited the sleeps last at most 50 us, as one that
+ * arrives during a sleep is read at its end: serviceMs and latencyMs may be over-stated by that
+ * much, plus the wake-up (some tens of microseconds).
  *
  * The HTTP client is minimal on purpose: one request line, answers framed by content-length
  * (what the agent sends for every non-stream route), so its cost per request stays small next to
@@ -55,6 +55,8 @@ export interface OpenLoopResult {
 const HEADER_END = Buffer.from('\r\n\r\n')
 /** Atomics.wait on it is a sleep of sub-millisecond precision (timers have 1 ms steps). */
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4))
+/** The longest an answer waits to be read while the generator sleeps (see the file comment). */
+const SLEEP_SLICE_MS = 0.05
 
 interface Connection {
   socket: Socket
@@ -106,26 +108,25 @@ export async function openLoopLoad(options: OpenLoopOptions): Promise<OpenLoopRe
   }
   let timer: { cancel(): void } | undefined
   let immediate: NodeJS.Immediate | undefined
-  /** Sends what is due, then arranges to come back when the next request is (see the file comment). */
+  /**
+   * Sends what is due, then comes back when the next request is (see the file comment). Runs
+   * from timers and immediates only, never inside a socket's callback, so a sleep never holds
+   * up answers the event loop has already read.
+   */
   const tick = (): void => {
-    timer?.cancel()
     timer = undefined
-    if (immediate !== undefined) clearImmediate(immediate)
     immediate = undefined
     pump()
     if (next >= scheduled) return
     const untilDueMs = startMs + next * intervalMs - clock.now()
     if (untilDueMs >= 2) {
       timer = clock.setTimeout(tick, untilDueMs - 1)
-    } else if (idle() === undefined) {
-      // Every connection awaits an answer, whose arrival calls tick(); the timer only backs it up.
-      timer = clock.setTimeout(tick, Math.max(1, untilDueMs))
-    } else {
-      // Sleep until it is due, leaving the core to the agent; answers that arrive meanwhile are
-      // read right after (setImmediate: the event loop polls without blocking first).
-      if (untilDueMs > 0) Atomics.wait(SLEEPER, 0, 0, untilDueMs)
-      immediate = setImmediate(tick)
+      return
     }
+    // While an answer is awaited, sleep in slices, so that it is read at most a slice late.
+    const sleepMs = connections.some((c) => c.busy) ? Math.min(untilDueMs, SLEEP_SLICE_MS) : untilDueMs
+    if (sleepMs > 0) Atomics.wait(SLEEPER, 0, 0, sleepMs)
+    immediate = setImmediate(tick)
   }
 
   for (const c of connections) {
@@ -155,7 +156,7 @@ export async function openLoopLoad(options: OpenLoopOptions): Promise<OpenLoopRe
       completed += 1
       if (c.status < 200 || c.status > 299) non2xx += 1
       c.busy = false
-      tick()
+      pump()
     })
     c.socket.on('error', () => { errors += 1 })
     c.socket.on('close', () => {
