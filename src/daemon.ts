@@ -3,9 +3,11 @@ import type { Config } from './config/schema.ts'
 import { isLoopbackOnly } from './config/loopback.ts'
 import { assessHealth } from './api/health.ts'
 import type { ApiLimitOptions } from './api/limits.ts'
-import { startApiServer, type ApiBackend, type ApiServer } from './api/server.ts'
+import type { ApiBackend } from './api/server.ts'
+import { startApiServer, type ApiServer } from './api/socket-listener.ts'
 import { sumStats } from './api/stats.ts'
 import { startConfiguredHttpListener } from './api/http-start.ts'
+import { viewBodyCacheFor } from './api/view-body-cache.ts'
 import type { HttpListener } from './api/http-listener.ts'
 import { resolveCheck } from './checks/check-config.ts'
 import { CheckScheduler } from './checks/scheduler.ts'
@@ -228,8 +230,9 @@ export class Daemon {
         checks,
         history: health.history === undefined ? undefined : (q) => health.query(q)
       }
+      // One serialized view for all listeners (the read and admin sockets, the HTTP listener).
+      const common = { ...this.apiLimits, clock: this.clock, backend, viewBodies: viewBodyCacheFor(backend, this.clock, this.apiLimits) }
       if (this.serveApi) {
-        const common = { ...this.apiLimits, clock: this.clock, backend }
         this.api = await startApiServer({
           ...common,
           socketPath: c.socket,
@@ -246,7 +249,7 @@ export class Daemon {
           logger: this.logger.child({ component: 'api', socket: 'admin' })
         })
       }
-      this.http = await startConfiguredHttpListener(c, { ...this.apiLimits, backend, clock: this.clock, logger: this.logger.child({ component: 'http' }) })
+      this.http = await startConfiguredHttpListener(c, { ...common, logger: this.logger.child({ component: 'http' }) })
       health.start()
       await node.start()
     } catch (err) {

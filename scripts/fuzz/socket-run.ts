@@ -8,7 +8,8 @@
 import { connect, type Socket } from 'node:net'
 import { request } from 'node:http'
 import fc from 'fast-check'
-import type { ApiServer, ApiServerStats } from '../../src/api/server.ts'
+import type { ApiServer } from '../../src/api/socket-listener.ts'
+import type { ApiServerStats } from '../../src/api/server.ts'
 
 export interface SocketFuzzOptions {
   server: ApiServer

@@ -25,9 +25,10 @@
  *   so far behind that the events it still needs leave the event log) gets a final
  *   SLOW_CONSUMER error line and is disconnected, counted in stats. An idle stream gets a
  *   heartbeat line every `streamHeartbeatMs`, which must be shorter than `idleTimeoutMs`.
- * - view cache: GET /v1/view serializes the whole view (~300 bytes per peer); the serialized
+ * - view cache: GET /v1/view serializes the whole view (~400 bytes per peer); the serialized
  *   answer is reused for up to `viewCacheMs` and never across a state change (any new event),
- *   so a busy poller costs one serialization per period while states are always current.
+ *   so a busy poller costs one serialization per period while states are always current. The
+ *   daemon gives its listeners one cache (view-body-cache.ts): one build per period in all.
  */
 import { ConfigError } from '../errors.ts'
 

@@ -1,13 +1,12 @@
 /**
- * The agent's local API: HTTP/1.1 + JSON over a unix socket (DESIGN.md §3). Routing is in
- * routes.ts, the socket file's life cycle in socket-file.ts; this file owns connections, limits
- * and timeouts, so that no client, however slow or hostile, can stall the others or the agent.
- *
- * The limits, and why, are documented in limits.ts. The same request handling (ApiHttpServer)
- * also serves the read-only TCP listener (http-listener.ts), which adds its own rules through a
- * RequestGate, so both listeners have one set of limits and one code path.
+ * The agent's local API: HTTP/1.1 + JSON (DESIGN.md §3). Routing is in routes.ts; this file owns
+ * connections, limits and timeouts, so that no client, however slow or hostile, can stall the
+ * others or the agent. It knows nothing of where it listens: the unix sockets are
+ * socket-listener.ts (with socket-file.ts), the read-only TCP listener http-listener.ts, which
+ * adds its own rules through a RequestGate, so every listener has one set of limits and one code
+ * path. The limits, and why, are documented in limits.ts.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { ConfigError, type ErrorCode } from '../errors.ts'
@@ -15,23 +14,16 @@ import { systemClock, type Clock } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import { errorJson, statusForCode } from './errors.ts'
 import { EventStream, STREAM_CONTENT_TYPE } from './event-stream.ts'
-import { HEADER_BYTES_MAX, HEADER_LINES_MAX, resolveLimits, type ApiLimitOptions, type ApiLimits } from './limits.ts'
+import { HEADER_BYTES_MAX, HEADER_LINES_MAX, type ApiLimitOptions, type ApiLimits } from './limits.ts'
 import { matchRoute, type ApiBackend, type ApiRouteName, type RouteError, type RouteMatch, type RouteOutcome } from './routes.ts'
+import { parserErrorAnswer, parserErrorKind } from './parser-errors.ts'
 import { emptyClientErrors, emptyRequests, statusClass, type ApiServerStats, type StatusClass } from './stats.ts'
-import { accessDenied, SOCKET_MODE, type ListenerAccess } from './access.ts'
-import { assertSafeSocketDir } from './socket-dir-safety.ts'
-import {
-  checkSocketPathLength,
-  claimSocketPath,
-  clearPrivatePath,
-  ensureSocketDir,
-  privateBindPath,
-  publishSocket,
-  removeIfOurs,
-  type SocketIdentity
-} from './socket-file.ts'
+import { accessDenied, type ListenerAccess } from './access.ts'
+import { ifNoneMatchHits, viewBodyCacheFor, type ViewBody, type ViewBodyCache } from './view-body-cache.ts'
 
 export type { ApiBackend, ApiRouteName, ApiLimitOptions, ApiServerStats, StatusClass }
+
+const NO_BODY = Buffer.alloc(0)
 
 /** What any listener of the API needs: the backend it reads, where it logs, its clock. */
 export interface ApiHandlerOptions extends ApiLimitOptions {
@@ -47,18 +39,8 @@ export interface ApiHandlerOptions extends ApiLimitOptions {
   access?: ListenerAccess
   /** The admin socket's path, named in a read listener's 403 so the caller knows where to go. */
   adminSocketPath?: string
-}
-
-export interface ApiServerOptions extends ApiHandlerOptions {
-  /**
-   * Where to listen. Its directory is created (0750) if missing and refused when others could
-   * write to it (socket-dir-safety.ts); the socket gets mode 0660, or 0600 for an admin listener.
-   */
-  socketPath: string
-  /** The config key the socket path came from, named in start-up errors. Default 'socket'. */
-  socketKey?: string
-  /** Group (name or gid) given the socket, so its members may query the agent. Default: unchanged. */
-  socketGroup?: string | number
+  /** The serialized GET /v1/view, shared by the listeners given the same one (all of the daemon's). Default: its own. */
+  viewBodies?: ViewBodyCache
 }
 
 /**
@@ -72,47 +54,6 @@ export type GateAnswer =
   | { route: ApiRouteName; error: RouteError; allow?: string; headers?: Readonly<Record<string, string>> }
   /** A fixed body (the dashboard's assets). */
   | { route: ApiRouteName; body: Buffer; contentType: string }
-
-export interface ApiServer {
-  readonly socketPath: string
-  /** Stops accepting, ends idle and pending connections, removes the socket file if still ours. Idempotent. */
-  close(): Promise<void>
-  stats(): ApiServerStats
-}
-
-/** Starts the API; resolves once the socket is published. See ApiServerOptions. */
-export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const settings = resolveLimits(options)
-  const { socketPath, logger } = options
-  checkSocketPathLength(socketPath)
-  await ensureSocketDir(socketPath)
-  await assertSafeSocketDir(socketPath, options.socketKey ?? 'socket')
-  await claimSocketPath(socketPath, logger)
-  const bindPath = privateBindPath(socketPath)
-  await clearPrivatePath(bindPath)
-
-  const http = new ApiHttpServer(options, settings)
-  await http.listen(bindPath, 'socket')
-  let identity: SocketIdentity | undefined
-  const api: ApiServer = {
-    socketPath,
-    stats: () => http.stats(),
-    close: () => http.close(async () => {
-      if (identity !== undefined) await removeIfOurs(socketPath, identity, logger)
-      logger.info({ socket: socketPath }, 'api stopped')
-    })
-  }
-  try {
-    const access = options.access ?? 'read'
-    // The admin socket is the owner's alone: no group, whatever socketGroup says.
-    identity = await publishSocket(bindPath, socketPath, access === 'admin' ? undefined : options.socketGroup, SOCKET_MODE[access])
-  } catch (error) {
-    await api.close()
-    throw error
-  }
-  logger.info({ socket: socketPath, access: options.access ?? 'read' }, 'api listening')
-  return api
-}
 
 /**
  * The HTTP server behind every listener: connections, limits, timeouts, routing, streams. It
@@ -133,8 +74,7 @@ export class ApiHttpServer {
   private readonly gate: RequestGate | undefined
   private readonly access: ListenerAccess
   private readonly adminSocketPath: string | undefined
-  /** The last serialized GET /v1/view answer (see viewCacheMs in limits.ts). */
-  private viewCache: { body: Buffer; atMs: number; lastEventId: number } | undefined
+  private readonly viewBodies: ViewBodyCache
   private closing = false
   private closed: Promise<void> | undefined
 
@@ -146,6 +86,7 @@ export class ApiHttpServer {
     this.logger = options.logger
     this.settings = settings
     this.clock = options.clock ?? systemClock()
+    this.viewBodies = options.viewBodies ?? viewBodyCacheFor(options.backend, this.clock, settings)
     this.counters = {
       connectionsActive: 0, connectionsTotal: 0, connectionsRejected: 0, connectionsDropped: 0, clientErrors: 0,
       streamsActive: 0, streamsTotal: 0, streamsDropped: 0, viewCacheHits: 0,
@@ -161,7 +102,10 @@ export class ApiHttpServer {
       connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(settings.headersTimeoutMs / 4))),
       maxHeaderSize: HEADER_BYTES_MAX,
       // Clients on a unix socket (nc -U, scripts) often omit Host; there is no virtual hosting here.
-      requireHostHeader: false
+      requireHostHeader: false,
+      // TCP_NODELAY on each TCP connection (node's default, stated as latency depends on it): an
+      // answer's last segment goes out at once instead of waiting for the client's ACK (Nagle).
+      noDelay: true
     })
     this.server.timeout = settings.idleTimeoutMs
     this.server.maxHeadersCount = HEADER_LINES_MAX
@@ -241,23 +185,14 @@ export class ApiHttpServer {
   /** Malformed requests and timeouts, caught by the parser before any request event. */
   private onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     this.counters.clientErrors += 1
-    const kind = error.code === 'ECONNRESET' ? 'reset'
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout'
-      : error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large'
-      : 'malformed'
-    this.counters.clientErrorsByKind[kind] += 1
+    this.counters.clientErrorsByKind[parserErrorKind(error)] += 1
     if (error.code === 'ECONNRESET' || !socket.writable || this.responding.has(socket)) {
       socket.destroy()
       return
     }
-    const [status, message] =
-      error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request was not received in time']
-      : error.code === 'HPE_HEADER_OVERFLOW' ? [431, `request headers exceed ${HEADER_BYTES_MAX} bytes`]
-      : [400, `malformed HTTP request (${error.code ?? error.message})`]
-    this.logger.debug({ code: error.code, status }, 'api client error')
-    const json = errorJson('BAD_REQUEST', message)
-    const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n`
-    socket.end(head + json, () => socket.destroy())
+    const answer = parserErrorAnswer(error)
+    this.logger.debug({ code: error.code, status: answer.status }, 'api client error')
+    socket.end(answer.raw, () => socket.destroy())
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -276,10 +211,15 @@ export class ApiHttpServer {
       this.sendError(res, match.route, denied.code, denied.message, { close: true })
       return
     }
+    const declared = req.headers['content-length']
+    if (declared === undefined && req.headers['transfer-encoding'] === undefined) {
+      // No body (RFC 9112 §6.3): answered at once, without reading the request (node:http drains it).
+      this.respond(req, res, match, NO_BODY)
+      return
+    }
     const limit = this.settings.requestBodyBytesMax
     const tooLarge = (): void => this.sendError(res, match.route, 'PAYLOAD_TOO_LARGE', `request bodies are limited to ${limit} bytes`, { close: true })
-    const declared = req.headers['content-length']
-    if (declared !== undefined && Number(declared) > limit) {
+    if (Number(declared) > limit) {
       tooLarge()
       return
     }
@@ -301,11 +241,17 @@ export class ApiHttpServer {
       chunks.push(chunk)
     })
     req.on('end', () => {
-      if (!over) this.respond(req, res, match, Buffer.concat(chunks)).catch((error: unknown) => this.onHandlerBug(res, error))
+      if (over) return
+      try {
+        this.respond(req, res, match, Buffer.concat(chunks))
+      } catch (error) {
+        this.onHandlerBug(res, error)
+      }
     })
   }
 
-  private async respond(req: IncomingMessage, res: ServerResponse, match: RouteMatch, requestBody: Buffer): Promise<void> {
+  /** Answers at once what needs no backend call but the view's; the other routes run. */
+  private respond(req: IncomingMessage, res: ServerResponse, match: RouteMatch, requestBody: Buffer): void {
     const gated = this.gate?.(req, match.route)
     if (gated !== undefined) {
       if ('error' in gated) this.sendError(res, gated.route, gated.error.code, gated.error.message, { allow: gated.allow, headers: gated.headers })
@@ -316,32 +262,23 @@ export class ApiHttpServer {
       this.sendError(res, match.route, match.error.code, match.error.message, { allow: match.allow })
       return
     }
+    if (match.route === 'view') this.serveView(req, res)
+    else this.run(req, res, match, requestBody).catch((error: unknown) => this.onHandlerBug(res, error))
+  }
+
+  private async run(req: IncomingMessage, res: ServerResponse, match: Exclude<RouteMatch, { error: RouteError }>, requestBody: Buffer): Promise<void> {
     const route = match.route
-    if (route === 'view') {
-      const cached = this.cachedView()
-      if (cached !== undefined) {
-        this.counters.viewCacheHits += 1
-        this.send(res, route, 200, cached)
-        return
-      }
-    }
     let outcome: RouteOutcome
     let body: Buffer | undefined
     try {
-      // Read before running: an event logged while the view is built must not be hidden by the cache.
-      const lastEventId = route === 'view' && this.settings.viewCacheMs > 0 ? this.backend.events.lastId : undefined
       outcome = await match.run(this.backend, { nowMs: this.clock.now(), body: requestBody, method: req.method ?? 'GET' })
       if ('json' in outcome) {
         const json = JSON.stringify(outcome.json) as string | undefined
         if (json === undefined) throw new TypeError('the backend returned nothing')
-        // As bytes: a cached answer is then written as it is, with no conversion per request.
         body = Buffer.from(`${json}\n`)
-        if (lastEventId !== undefined) this.viewCache = { body, atMs: this.clock.now(), lastEventId }
       }
     } catch (error) {
-      this.logger.error({ err: error, route }, 'api backend failed')
-      const reason = error instanceof Error ? error.message : String(error)
-      this.sendError(res, route, 'UNAVAILABLE', `the agent's state is unavailable: ${reason}`)
+      this.backendFailed(res, route, error)
       return
     }
     if (this.closing) {
@@ -357,17 +294,30 @@ export class ApiHttpServer {
     }
   }
 
-  /** The serialized view, while younger than viewCacheMs and no event was logged since. */
-  private cachedView(): Buffer | undefined {
-    const cache = this.viewCache
-    if (cache === undefined) return undefined
-    try {
-      if (this.clock.now() - cache.atMs < this.settings.viewCacheMs && this.backend.events.lastId === cache.lastEventId) return cache.body
-    } catch {
-      // The backend cannot say: build the view afresh (and report its failure there).
+  /**
+   * GET /v1/view from the shared body (view-body-cache.ts), built when it is not fresh; 304 when
+   * the client already holds these bytes (If-None-Match).
+   */
+  private serveView(req: IncomingMessage, res: ServerResponse): void {
+    let view: ViewBody | undefined = this.viewBodies.fresh()
+    if (view !== undefined) this.counters.viewCacheHits += 1
+    else {
+      try {
+        view = this.viewBodies.build(() => this.backend.view())
+      } catch (error) {
+        this.backendFailed(res, 'view', error)
+        return
+      }
     }
-    this.viewCache = undefined
-    return undefined
+    // Nothing awaited since the build, so no 503 for a shutdown begun meanwhile; send() closes after it.
+    if (ifNoneMatchHits(req.headers['if-none-match'], view.etag)) this.write(res, 'view', 304, view.notModifiedHeaders, NO_BODY, false)
+    else this.write(res, 'view', 200, view.headers, view.body, false)
+  }
+
+  private backendFailed(res: ServerResponse, route: ApiRouteName, error: unknown): void {
+    this.logger.error({ err: error, route }, 'api backend failed')
+    const reason = error instanceof Error ? error.message : String(error)
+    this.sendError(res, route, 'UNAVAILABLE', `the agent's state is unavailable: ${reason}`)
   }
 
   private startStream(req: IncomingMessage, res: ServerResponse, after: number | undefined): void {
@@ -413,16 +363,18 @@ export class ApiHttpServer {
   }
 
   private send(res: ServerResponse, route: ApiRouteName, status: number, body: string | Buffer, extra: SendOptions = {}): void {
+    const headers = ['content-type', extra.contentType ?? 'application/json', 'cache-control', 'no-store']
+    if (extra.noLength !== true) headers.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length))
+    if (extra.allow !== undefined) headers.push('allow', extra.allow)
+    for (const [name, value] of Object.entries(extra.headers ?? {})) headers.push(name, value)
+    this.write(res, route, status, headers, body, extra.close === true)
+  }
+
+  /** Writes an answer whose headers are ready (name, value, name, value...; the view's are made once per body). */
+  private write(res: ServerResponse, route: ApiRouteName, status: number, headers: readonly string[], body: string | Buffer, closeAfter: boolean): void {
     this.counters.requests[route][statusClass(status)] += 1
-    const close = extra.close === true || this.closing
+    const close = closeAfter || this.closing
     const socket = res.socket
-    res.statusCode = status
-    res.setHeader('content-type', extra.contentType ?? 'application/json')
-    if (extra.noLength !== true) res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length)
-    res.setHeader('cache-control', 'no-store')
-    if (extra.allow !== undefined) res.setHeader('allow', extra.allow)
-    for (const [name, value] of Object.entries(extra.headers ?? {})) res.setHeader(name, value)
-    if (close) res.setHeader('connection', 'close')
     if (socket !== null) {
       this.responding.add(socket)
       // Closing: destroy right after the answer is flushed, so an unread body is never drained.
@@ -433,6 +385,8 @@ export class ApiHttpServer {
       })
     }
     try {
+      // An array, not setHeader() per header: node:http then writes them with no header object per answer.
+      res.writeHead(status, (close ? [...headers, 'connection', 'close'] : headers) as string[])
       res.end(body)
     } catch (error) {
       // Genuinely unexpected (the socket is gone mid-write): nothing to answer, so log and drop.

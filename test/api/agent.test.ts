@@ -202,6 +202,32 @@ describe('three real agents', { timeout: 120_000 }, () => {
   })
 })
 
+describe('one agent, three listeners', { timeout: 30_000 }, () => {
+  test('the read socket, the admin socket and the HTTP listener answer GET /v1/view from one build', async () => {
+    await using tmp = await tempDir()
+    const config = loadConfig({ flags: { ...FAST, name: 'solo', cluster: 'apitest', dataDir: join(tmp.dir, 'solo'), socket: join(tmp.dir, 'solo.sock'), httpListen: '127.0.0.1:0' }, env: {} })
+    // An age no test run reaches: only an event may end the body's life, and a lone agent logs none.
+    const daemon = new Daemon({ config, apiLimits: { viewCacheMs: 600_000 } })
+    await daemon.start()
+    try {
+      const lastId = daemon.node.eventLog.lastId
+      const http = daemon.httpListener!
+      const answers = [
+        await httpRequest(config.socket, { path: API_PATHS.view }),
+        await httpRequest(config.adminSocket, { path: API_PATHS.view }),
+        await httpRequest({ host: http.host, port: http.port }, { path: API_PATHS.view })
+      ]
+      assert.equal(daemon.node.eventLog.lastId, lastId, 'an event was logged between the requests')
+      assert.deepEqual(answers.map((a) => a.status), [200, 200, 200])
+      assert.equal(new Set(answers.map((a) => a.headers['etag'])).size, 1)
+      assert.equal(new Set(answers.map((a) => a.text)).size, 1)
+      assert.equal(daemon.apiStats()!.viewCacheHits + http.stats().viewCacheHits, 2)
+    } finally {
+      await daemon.stop()
+    }
+  })
+})
+
 describe('agent processes and the socket file', { timeout: 60_000 }, () => {
   /** Runs `healthmon agent` as a child; resolves its exit code and stderr, or kill() it. */
   function agentProcess(dir: string, name: string, socket: string) {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { ApiClient } from '../../src/api/client.ts'
 import { API_PATHS, type AlertHistoryResponse, type AlertsResponse, type AlertView, type ClusterView, type SilencesResponse, type SilenceView, type EventsResponse, type HealthReport, type StreamLine } from '../../src/api/protocol.ts'
-import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/api/server.ts'
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/api/socket-listener.ts'
 import { silentLogger } from '../../src/runtime/logger.ts'
 import { ALERTS, EVENTS_AT_MS, fixtureBackend, httpRequest, METRICS_TEXT, peerEvent, rawConnect, tempDir, until, VIEW, type FixtureBackend } from './fixtures.ts'
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { startApiServer, type ApiServer } from '../../src/api/server.ts'
+import { startApiServer, type ApiServer } from '../../src/api/socket-listener.ts'
 import { silentLogger } from '../../src/runtime/logger.ts'
 import { runSocketFuzz } from '../../scripts/fuzz/socket-run.ts'
 import { fixtureBackend, tempDir } from '../api/fixtures.ts'
