@@ -1,16 +1,10 @@
-import { createLibp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify, type Identify } from '@libp2p/identify'
-import { ping, type Ping } from '@libp2p/ping'
-import { preSharedKey } from '@libp2p/pnet'
-import { GOSSIP_SCORE_THRESHOLDS, gossipScoreParams, installTopicScores, scoredGossipsub, type ScoredGossipsub } from './gossip-score.ts'
+import { GOSSIP_SCORE_THRESHOLDS, installTopicScores, scoredGossipsub, type ScoredGossipsub } from './gossip-score.ts'
 import { GossipsubRejects, type GossipsubRejectStats } from './gossipsub-rejects.ts'
-import { gossipsub, StrictSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { createLibp2pNode, type Libp2pNodeOptions, type Libp2pServices } from './libp2p-node.ts'
 import { sleep, type Clock } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
 import { HealthmonError } from '../errors.ts'
@@ -22,28 +16,15 @@ import type {
 } from './types.ts'
 
 /**
- * The agent's transport: libp2p over TCP, noise (encryption, authenticated peer ids), yamux
- * (stream multiplexing), identify, ping, and gossipsub for the heartbeat and event topics.
+ * The agent's transport: the Transport contract over the libp2p node that libp2p-node.ts builds
+ * (TCP, noise, yamux, identify, ping, gossipsub for the heartbeat and event topics).
  *
- * This is the only file that imports the gossipsub implementation (`@libp2p/gossipsub`, the
- * js-libp2p maintainers' build of ChainSafe's gossipsub for libp2p 3): moving back to
- * `@chainsafe/libp2p-gossipsub` once it supports libp2p 3 is a change to this file alone.
+ * This file and libp2p-node.ts are the only ones that import the gossipsub implementation
+ * (`@libp2p/gossipsub`, the js-libp2p maintainers' build of ChainSafe's gossipsub for libp2p 3):
+ * moving back to `@chainsafe/libp2p-gossipsub` once it supports libp2p 3 changes these two.
  */
-export interface Libp2pTransportOptions {
-  /** The node key; the peer id derives from it (see node-key.ts). */
-  privateKey: PrivateKey
-  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7946; port 0 picks a free port. */
-  listen: string[]
-  /** Contents of a pnet pre-shared key file; when set, only holders of the same key can connect. */
-  clusterKey?: Uint8Array
-  /** When non-empty, connections to or from any other peer id are refused (both directions). */
-  allowPeers: string[]
-  /** Largest gossip message payload accepted or published. */
-  messageBytesMax: number
-  /** libp2p's per-host inbound connection rate limit (connections per second). */
-  inboundConnectionsPerHostPerSecondMax: number
-  /** Whether gossipsub's IP-colocation score penalty applies (off for loopback clusters). */
-  gossipIpColocationPenalty: boolean
+/** The node's options (libp2p-node.ts), and what the transport itself needs. */
+export interface Libp2pTransportOptions extends Libp2pNodeOptions {
   /** Paces probe retries. libp2p itself keeps its own (real-time) timers. */
   clock: Clock
   logger: Logger
@@ -64,40 +45,11 @@ export interface Libp2pTransportStats {
   peersGraylisted: number
 }
 
-type Services = { identify: Identify; ping: Ping; pubsub: GossipSub }
 
 const VALIDATION: Record<ValidationResult, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
   reject: TopicValidatorResult.Reject,
   ignore: TopicValidatorResult.Ignore
-}
-
-/**
- * Gossipsub's RPC frame limit. A frame can carry several messages (an IWANT reply) plus control
- * messages, and a frame over the limit breaks the whole inbound stream, so the limit on one
- * message (messageBytesMax) is enforced per message in the validator instead, and the frame
- * limit only bounds memory: room for 16 maximal messages, never below libp2p's 4 MiB default.
- */
-const rpcBytesMax = (messageBytesMax: number): number => Math.max(4 * 1024 * 1024, 16 * messageBytesMax)
-
-/**
- * Gossipsub's fast message id: sender + sequence number, which is also what the full id is
- * under StrictSign. With it, a duplicate copy is dropped before its signature is verified
- * (~18 % less CPU, DESIGN §5); a forged copy cannot poison the cache because an id is only
- * cached once its message has passed signature verification.
- */
-function fastMsgId(msg: { from?: Uint8Array; seqno?: Uint8Array }): string {
-  const hex = (b: Uint8Array | undefined): string => (b === undefined ? '' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'))
-  return `${hex(msg.from)}/${hex(msg.seqno)}`
-}
-
-function allowListGater(allowPeers: readonly string[]): ConnectionGater {
-  if (allowPeers.length === 0) return {}
-  const allowed = new Set(allowPeers)
-  const deny = (peer: PeerId): boolean => !allowed.has(peer.toString())
-  // Checked before dialling out, and on both sides once the noise handshake has authenticated
-  // the remote's peer id (the earliest point an inbound peer's id is known).
-  return { denyDialPeer: deny, denyInboundEncryptedConnection: deny, denyOutboundEncryptedConnection: deny }
 }
 
 /** Pause between probe attempts that failed over a live connection. */
@@ -120,7 +72,7 @@ function addressFor(peer: string, address: string): Multiaddr | undefined {
 
 export class Libp2pTransport implements Transport {
   readonly peerId: string
-  private readonly node: Libp2p<Services>
+  private readonly node: Libp2p<Libp2pServices>
   private readonly options: Libp2pTransportOptions
   private readonly log: Logger
   private readonly topics = new Set<string>()
@@ -141,7 +93,7 @@ export class Libp2pTransport implements Transport {
   /** The members' public keys, imported once, for verify() (bounded, see ed25519-keys.ts). */
   private readonly keys = new Ed25519Keys()
 
-  constructor(node: Libp2p<Services>, options: Libp2pTransportOptions, gossipsubRejects: GossipsubRejects) {
+  constructor(node: Libp2p<Libp2pServices>, options: Libp2pTransportOptions, gossipsubRejects: GossipsubRejects) {
     this.node = node
     this.gossipsubRejects = gossipsubRejects
     this.options = options
@@ -416,61 +368,5 @@ function listenFailed(listen: readonly string[], err: unknown): HealthmonError {
 /** Builds (but does not start) the libp2p node and wraps it in the Transport contract. */
 export async function createLibp2pTransport(options: Libp2pTransportOptions): Promise<Libp2pTransport> {
   const gossipsubRejects = new GossipsubRejects()
-  const node = await createLibp2p<Services>({
-    start: false,
-    privateKey: options.privateKey,
-    addresses: { listen: options.listen },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    ...(options.clusterKey === undefined ? {} : { connectionProtector: preSharedKey({ psk: options.clusterKey }) }),
-    connectionGater: allowListGater(options.allowPeers),
-    connectionManager: {
-      // libp2p refuses more than 5 inbound connections per second from one host by default.
-      // Every agent of a loopback cluster is the same host, so a cluster start or a partition
-      // heal would be refused; the option (raised by the local-test profile) sets the limit.
-      inboundConnectionThreshold: options.inboundConnectionsPerHostPerSecondMax
-    },
-    connectionMonitor: {
-      // Off. The monitor opens a ping stream on every connection every 10 s and aborts the
-      // connection when a ping fails (5 s floor): a peer paused a few seconds lost every
-      // connection, under overload whole clusters tore themselves down (DESIGN §5), and the
-      // stream churn alone cost a 10-node agent ~0.5 % of a core (a quarter of its idle CPU,
-      // measured with scripts/bench-detect.ts). Liveness is the failure detector's job, on
-      // heartbeats with phi accrual and direct probes. A connection whose host vanished without
-      // a FIN is still found: yamux pings every connection every 30 s at the frame level, and
-      // a write to a dead host fails once TCP gives up.
-      enabled: false
-    },
-    services: {
-      identify: identify(),
-      // The ping spec allows one outbound and two inbound ping streams per connection: a probe
-      // stuck on a paused peer made the next one fail with TooManyOutboundProtocolStreamsError.
-      // Room for a few concurrent pings removes that; probe() also retries such failures.
-      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 8 }),
-      pubsub: gossipsub({
-        // Every message signed and checked: StrictNoSign would let any member forge another's heartbeat.
-        globalSignaturePolicy: StrictSign,
-        fastMsgIdFn: fastMsgId,
-        // Its only report of the messages it drops itself (bad signatures...): counted, see gossipsub-rejects.ts.
-        metricsRegister: gossipsubRejects.register,
-        metricsTopicStrToLabel: new Map(),
-        // The first node of a cluster has no peers; without this every publish throws.
-        allowPublishToZeroTopicPeers: true,
-        // Every agent speaks gossipsub; advertising floodsub too only widens the attack surface.
-        fallbackToFloodsub: false,
-        maxInboundDataLength: rpcBytesMax(options.messageBytesMax),
-        // maxOutboundBufferSize stays unset on purpose: when a peer stops reading (paused), a
-        // full buffer would abort gossipsub's only outbound stream to it, and gossipsub opens a
-        // new one only on a new connection, so a peer back from a pause would never hear from us
-        // again. Heartbeat traffic queued for a stalled peer is a few KiB/s, and the connection
-        // monitor reaps a peer that stays stalled.
-        // Peers forwarding invalid messages lose gossip, then publishes, then are graylisted;
-        // the topic parameters are installed by the constructor (see gossip-score.ts).
-        scoreParams: gossipScoreParams(options.gossipIpColocationPenalty),
-        scoreThresholds: GOSSIP_SCORE_THRESHOLDS
-      })
-    }
-  })
-  return new Libp2pTransport(node, options, gossipsubRejects)
+  return new Libp2pTransport(await createLibp2pNode(options, gossipsubRejects), options, gossipsubRejects)
 }
