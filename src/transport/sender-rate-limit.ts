@@ -2,9 +2,10 @@ import { SecondChanceMap } from '../runtime/second-chance-map.ts'
 
 /**
  * A token bucket per sender: at most `burst` messages at once, refilled at `perSecond`. The
- * gossip validator uses it for the alerting messages (src/transport/message-validator.ts) so one
- * member cannot flood the cluster with marks, silences or force-leaves: past its budget, its
- * messages are dropped at the first hop (ignored, so not forwarded) and counted.
+ * gossip validator (src/transport/message-validator.ts) holds one per class of message
+ * (heartbeats, membership, alerting; sized in receive-budgets.ts) so one member cannot flood the
+ * cluster: past its budget, its messages are dropped at the first hop (ignored, so not
+ * forwarded) and counted.
  *
  * Time comes from the injected clock. Memory is bounded: at most `sendersMax` buckets, a least
  * recently used one forgotten first (SecondChanceMap; a forgotten sender starts again with a full
