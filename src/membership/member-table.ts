@@ -64,7 +64,7 @@ export class MemberTable {
     if (facts.id === this.selfId) return
     const known = this.members.get(facts.id)
     this.version++
-    if (known === undefined) this.members.set(facts.id, { ...facts, firstSeenMs: nowMs, updatedMs: nowMs })
+    if (known === undefined) this.members.set(facts.id, newMember(facts, nowMs))
     else Object.assign(known, facts, { updatedMs: nowMs })
   }
 
@@ -111,4 +111,13 @@ export class MemberTable {
     }
     return out
   }
+}
+
+/**
+ * A member as one object literal with every field in place: a spread copy keeps its fields out
+ * of line (a separate property array per member), which at one entry per (node, member) pair was
+ * a measurable share of the simulator's memory.
+ */
+function newMember(f: MemberFacts, nowMs: number): Member {
+  return { id: f.id, name: f.name, addrs: f.addrs, incarnation: f.incarnation, left: f.left, hearsay: f.hearsay, proof: f.proof, firstSeenMs: nowMs, updatedMs: nowMs }
 }

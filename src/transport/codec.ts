@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr'
+import { copyBytes } from './byte-slab.ts'
 import { ALERTING_LIMITS, decodeAlertingBody, encodeMark, encodeSilence, type WireMark, type WireSilence } from './alerting-wire.ts'
 
 /**
@@ -273,7 +274,7 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
           const [pInc, pLeft, pSig] = proof as unknown[]
           if (!isIncarnation(pInc) || typeof pLeft !== 'boolean' || !isSignature(pSig)) return fail
           // Copied: msgpackr may hand out a view into the frame, which would keep a whole digest alive.
-          entry.proof = { incarnation: pInc, left: pLeft, signature: new Uint8Array(pSig) }
+          entry.proof = { incarnation: pInc, left: pLeft, signature: copyBytes(pSig) }
         }
         members.push(entry)
       }
@@ -287,7 +288,7 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
     case MESSAGE_TAGS.record: {
       const [name, addrs, left, signature] = body
       if (body.length !== 4 || !isStr(name) || !isAddrs(addrs) || typeof left !== 'boolean' || !isSignature(signature)) return fail
-      return { ok: true, message: { type: 'record', ...header, name, addrs, left, signature: new Uint8Array(signature) } }
+      return { ok: true, message: { type: 'record', ...header, name, addrs, left, signature: copyBytes(signature) } }
     }
     case MESSAGE_TAGS.alerting: {
       const decoded = decodeAlertingBody(body)

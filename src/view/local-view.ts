@@ -141,7 +141,10 @@ export class LocalView {
 
   private announce(record: Record, member: { id: string; name: string; incarnation: number }, entry: HistoryEntry, observedBySelf: boolean): void {
     this.version++
-    record.history.push(entry)
+    // The first entry gets an array of its own size: `[]` and a push reserve 17 slots, ~140
+    // bytes per (node, member) pair that most members (one transition, at join) never use.
+    if (record.history.length === 0) record.history = [entry]
+    else record.history.push(entry)
     if (record.history.length > this.deps.peerHistoryMax) record.history.splice(0, record.history.length - this.deps.peerHistoryMax)
     this.deps.onChange({ peer: member.id, name: member.name, from: entry.from, to: entry.to, incarnation: member.incarnation, reason: entry.reason, observedBySelf, atMs: entry.atMs })
   }
