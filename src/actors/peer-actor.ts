@@ -67,13 +67,21 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
   let timer: Timer | undefined
   let deferredLateCheck = false
 
+  /** When the pending check is due (what its message says). */
+  let checkAtMs = 0
+  const check = (): void => send({ type: 'check', dueAtMs: checkAtMs })
   const schedule = (wakeAtMs: number | undefined): void => {
-    timer?.cancel()
-    timer = undefined
-    if (wakeAtMs === undefined) return
+    if (wakeAtMs === undefined) {
+      timer?.cancel()
+      timer = undefined
+      return
+    }
     const now = env.clock.now()
-    const at = Math.max(wakeAtMs, now + 1, env.awareness().holdUntilMs)
-    timer = env.clock.setTimeout(() => send({ type: 'check', dueAtMs: at }), at - now)
+    checkAtMs = Math.max(wakeAtMs, now + 1, env.awareness().holdUntilMs)
+    // Every heartbeat moves the check: in place where the clock allows (no garbage per beat).
+    if (timer?.reschedule?.(checkAtMs - now) === true) return
+    timer?.cancel()
+    timer = env.clock.setTimeout(check, checkAtMs - now)
   }
 
   const toInput = (m: PeerMessage, nowMs: number, reading: AwarenessReading): PeerInput => {

@@ -6,6 +6,12 @@
 /** A scheduled callback that can be cancelled; cancelling twice or after it ran is a no-op. */
 export interface Timer {
   cancel(): void
+  /**
+   * Where a clock offers it: moves a pending one-shot timer to `delayMs` from now, as cancelling
+   * it and setting a new one with the same callback would, without the garbage. False when the
+   * timer already ran or was cancelled: set a new one then.
+   */
+  reschedule?(delayMs: number): boolean
 }
 
 export interface Clock {

@@ -13,8 +13,12 @@ class Entry implements Timer {
   readonly fn: () => void
   readonly periodMs: number | undefined
   cancelled = false
+  /** Position in the heap; -1 while out of it (running, or popped). */
+  index = -1
+  private readonly clock: VirtualClock
 
-  constructor(dueMs: number, order: number, fn: () => void, periodMs: number | undefined) {
+  constructor(clock: VirtualClock, dueMs: number, order: number, fn: () => void, periodMs: number | undefined) {
+    this.clock = clock
     this.dueMs = dueMs
     this.order = order
     this.fn = fn
@@ -24,6 +28,10 @@ class Entry implements Timer {
   /** The entry is its own handle: no closure per timer (the simulator makes millions). */
   cancel(): void {
     this.cancelled = true
+  }
+
+  reschedule(delayMs: number): boolean {
+    return this.clock.reschedule(this, delayMs)
   }
 }
 
@@ -96,8 +104,25 @@ export class VirtualClock implements Clock {
     return true
   }
 
+  /**
+   * Moves a pending one-shot timer to `delayMs` from now, exactly as cancelling it and setting a
+   * new one would order it (it takes the next scheduling order), without leaving a cancelled
+   * entry in the heap: a peer actor moves its check at every heartbeat. False when the timer
+   * ran, was cancelled or repeats.
+   */
+  reschedule(entry: Entry, delayMs: number): boolean {
+    if (entry.index < 0 || entry.cancelled || entry.periodMs !== undefined) return false
+    const wasDueMs = entry.dueMs
+    entry.dueMs = this.nowMs + Math.max(0, delayMs)
+    entry.order = this.order++
+    // The new order is above every other, so an equal deadline sorts later: down.
+    if (entry.dueMs < wasDueMs) this.siftUp(entry, entry.index)
+    else this.siftDown(entry, entry.index)
+    return true
+  }
+
   private schedule(fn: () => void, delayMs: number, periodMs: number | undefined): Timer {
-    const entry = new Entry(this.nowMs + delayMs, this.order++, fn, periodMs)
+    const entry = new Entry(this, this.nowMs + delayMs, this.order++, fn, periodMs)
     this.push(entry)
     return entry
   }
@@ -111,40 +136,53 @@ export class VirtualClock implements Clock {
   }
 
   // Sifting moves a hole instead of swapping pairs: one write per level, no temporary arrays
-  // (the simulator pushes and pops millions of timers; same order as before, so same runs).
+  // (the simulator pushes and pops millions of timers). Every entry's (dueMs, order) is unique,
+  // so the order timers run in does not depend on the heap's layout.
   private push(entry: Entry): void {
-    const h = this.heap
-    let i = h.length
-    h.push(entry)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = h[parent]!
-      if (!this.less(entry, p)) break
-      h[i] = p
-      i = parent
-    }
-    h[i] = entry
+    this.heap.push(entry)
+    this.siftUp(entry, this.heap.length - 1)
   }
 
   private pop(): Entry | undefined {
     const h = this.heap
     const top = h[0]
     const last = h.pop()
-    const n = h.length
-    if (n > 0 && last !== undefined) {
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        if (l >= n) break
-        const r = l + 1
-        const c = r < n && this.less(h[r]!, h[l]!) ? r : l
-        const child = h[c]!
-        if (!this.less(child, last)) break
-        h[i] = child
-        i = c
-      }
-      h[i] = last
-    }
+    if (top !== undefined) top.index = -1
+    if (h.length > 0 && last !== undefined) this.siftDown(last, 0)
     return top
+  }
+
+  /** Places `entry` at hole `i` or above it. */
+  private siftUp(entry: Entry, i: number): void {
+    const h = this.heap
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      const p = h[parent]!
+      if (!this.less(entry, p)) break
+      h[i] = p
+      p.index = i
+      i = parent
+    }
+    h[i] = entry
+    entry.index = i
+  }
+
+  /** Places `entry` at hole `i` or below it. */
+  private siftDown(entry: Entry, i: number): void {
+    const h = this.heap
+    const n = h.length
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      const c = r < n && this.less(h[r]!, h[l]!) ? r : l
+      const child = h[c]!
+      if (!this.less(child, entry)) break
+      h[i] = child
+      child.index = i
+      i = c
+    }
+    h[i] = entry
+    entry.index = i
   }
 }

@@ -24,6 +24,8 @@ class NodeTimer implements Timer {
   readonly fire: () => void
   cancelled = false
   base: Timer | undefined
+  /** Set by the NodeClock that made the timer (it knows the drift rate). */
+  rescheduleBase: ((t: NodeTimer, delayMs: number) => boolean) | undefined
 
   constructor(fn: () => void, periodMs: number | undefined, fire: (t: NodeTimer) => void) {
     this.fn = fn
@@ -35,6 +37,10 @@ class NodeTimer implements Timer {
     this.cancelled = true
     this.base?.cancel()
     this.base = undefined
+  }
+
+  reschedule(delayMs: number): boolean {
+    return this.rescheduleBase?.(this, delayMs) ?? false
   }
 }
 
@@ -73,6 +79,7 @@ export class NodeClock implements Clock {
 
   setTimeout(fn: () => void, delayMs: number): Timer {
     const t = new NodeTimer(fn, undefined, this.fireTimer)
+    t.rescheduleBase = this.rescheduleTimer
     this.arm(t, Math.max(0, delayMs))
     return t
   }
@@ -124,6 +131,17 @@ export class NodeClock implements Clock {
   private arm(t: NodeTimer, delayMs: number): void {
     if (this.killed) return
     t.base = this.base.setTimeout(t.fire, this.rate === 1 ? delayMs : delayMs / this.rate)
+  }
+
+  /**
+   * A pending timer moved in place: the base clock orders it as a new one (see
+   * VirtualClock.reschedule). A timer held for a pause, fired or cancelled is not: the caller
+   * sets a new one, which is the same thing.
+   */
+  private readonly rescheduleTimer = (t: NodeTimer, delayMs: number): boolean => {
+    if (this.killed || t.cancelled || t.base?.reschedule === undefined) return false
+    const d = Math.max(0, delayMs)
+    return t.base.reschedule(this.rate === 1 ? d : d / this.rate)
   }
 
   private readonly fireTimer = (t: NodeTimer): void => {

@@ -1,4 +1,5 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { IssuedSignatures } from './issued-signatures.ts'
 import type { Clock } from '../runtime/clock.ts'
 import { HealthmonError } from '../errors.ts'
 import { MemoryLinks, type LinkModel, type LinkObserver, type MemoryNetworkStats } from './memory-links.ts'
@@ -63,6 +64,8 @@ export class MemoryNetwork {
    */
   private readonly signingSecret = randomBytes(32)
   private readonly signingKeys = new Map<string, { inner: Buffer; outer: Buffer }>()
+  /** What signAs issued, so a check is a lookup (issued-signatures.ts); 65,536 held at most. */
+  private readonly issued = new IssuedSignatures(65_536)
 
   constructor(options: { clock: Clock; messageBytesMax: number }) {
     this.clock = options.clock
@@ -141,15 +144,23 @@ export class MemoryNetwork {
 
   /** @internal */
   signAs(peerId: string, data: Uint8Array): Uint8Array {
-    const key = this.signingKey(peerId)
-    const inner = hash('sha256', Buffer.concat([key.inner, data]), 'buffer')
-    return new Uint8Array(hash('sha256', Buffer.concat([key.outer, inner]), 'buffer'))
+    const signature = this.hmac(peerId, data)
+    this.issued.remember(signature, peerId, data)
+    return signature
   }
 
   /** @internal */
   verifySignature(peerId: string, data: Uint8Array, signature: Uint8Array): boolean {
-    const expected = this.signAs(peerId, data)
+    const held = this.issued.check(signature, peerId, data)
+    if (held !== undefined) return held
+    const expected = this.hmac(peerId, data)
     return signature.byteLength === expected.byteLength && timingSafeEqual(signature, expected)
+  }
+
+  private hmac(peerId: string, data: Uint8Array): Uint8Array {
+    const key = this.signingKey(peerId)
+    const inner = hash('sha256', Buffer.concat([key.inner, data]), 'buffer')
+    return new Uint8Array(hash('sha256', Buffer.concat([key.outer, inner]), 'buffer'))
   }
 
   private signingKey(peerId: string): { inner: Buffer; outer: Buffer } {

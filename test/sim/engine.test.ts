@@ -53,6 +53,36 @@ describe('NodeClock', () => {
     base.advanceTo(100, queue.drain)
     assert.equal(ran, 0)
   })
+
+  test('reschedule moves a pending timer at the drift rate; not one held by a pause, fired, cancelled or killed', () => {
+    const base = new VirtualClock(0)
+    const queue = new RunQueue()
+    const clock = new NodeClock(base, queue, 2)
+    const fired: number[] = []
+    const t = clock.setTimeout(() => fired.push(base.now()), 100)
+    base.advanceTo(20, queue.drain)
+    assert.equal(t.reschedule!(300), true)
+    base.advanceTo(1000, queue.drain)
+    assert.deepEqual(fired, [170], 'moved to 300 node ms from virtual 20: 150 virtual ms later')
+    assert.equal(t.reschedule!(10), false, 'it ran')
+
+    const held = clock.setTimeout(() => fired.push(base.now()), 10)
+    clock.pause()
+    base.advanceTo(1100, queue.drain)
+    assert.equal(held.reschedule!(10), false, 'it came due in the pause: the resume fires it')
+    clock.resume()
+    base.advanceTo(1100, queue.drain)
+    assert.deepEqual(fired, [170, 1100])
+
+    const cancelled = clock.setTimeout(() => fired.push(base.now()), 10)
+    cancelled.cancel()
+    assert.equal(cancelled.reschedule!(10), false)
+    const orphan = clock.setTimeout(() => fired.push(base.now()), 10)
+    clock.kill()
+    assert.equal(orphan.reschedule!(10), false)
+    base.advanceTo(2000, queue.drain)
+    assert.deepEqual(fired, [170, 1100])
+  })
 })
 
 describe('SimNetworkModel', () => {
