@@ -70,14 +70,15 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
   /** When the pending check is due (what its message says). */
   let checkAtMs = 0
   const check = (): void => send({ type: 'check', dueAtMs: checkAtMs })
-  const schedule = (wakeAtMs: number | undefined): void => {
+  /** `holdUntilMs`: from the awareness reading the step took, when there was one (the same value). */
+  const schedule = (wakeAtMs: number | undefined, holdUntilMs = env.awareness().holdUntilMs): void => {
     if (wakeAtMs === undefined) {
       timer?.cancel()
       timer = undefined
       return
     }
     const now = env.clock.now()
-    checkAtMs = Math.max(wakeAtMs, now + 1, env.awareness().holdUntilMs)
+    checkAtMs = Math.max(wakeAtMs, now + 1, holdUntilMs)
     // Every heartbeat moves the check: in place where the clock allows (no garbage per beat).
     if (timer?.reschedule?.(checkAtMs - now) === true) return
     timer?.cancel()
@@ -137,7 +138,7 @@ export function peerBehaviour(peerId: string, seed: PeerActorSeed, env: PeerActo
       let wake = step.wakeAtMs
       // A due check that changed nothing (verdict withheld or held back): look again shortly.
       if (message.type === 'check' && wake !== undefined && wake <= now) wake = now + env.checkIntervalMinMs
-      schedule(wake)
+      schedule(wake, reading.holdUntilMs)
       env.onState(peerId, state, transitions)
     },
     dispose() {

@@ -182,8 +182,11 @@ export function stepPeer(s: PeerState, input: PeerInput, options: PeerStateOptio
       if (input.incarnation < s.incarnation) break
       if (input.incarnation > s.incarnation) next = reincarnate(s, input.incarnation, input.nowMs, options)
       else if (s.state === 'left' || input.seq <= s.lastSeq) break
-      next = { ...next, lastSeq: input.seq, health: input.health, detector: recordHeartbeat(next.detector, input.nowMs, options.phi, input.stalled !== true) }
-      if (next.state === 'alive') next = { ...next, probe: 'none', probeDueMs: undefined, okProbes: 0 }
+      const detector = recordHeartbeat(next.detector, input.nowMs, options.phi, input.stalled !== true)
+      // One copy per heartbeat (every observer steps on every beat); an alive subject's probe state resets.
+      next = next.state === 'alive'
+        ? { ...next, lastSeq: input.seq, health: input.health, detector, probe: 'none', probeDueMs: undefined, okProbes: 0 }
+        : { ...next, lastSeq: input.seq, health: input.health, detector }
       if (next.state !== 'alive') {
         const reason = input.incarnation > s.incarnation ? 'restarted with a new incarnation' : 'heartbeats resumed'
         next = transition(next, 'alive', input.nowMs, reason, effects)

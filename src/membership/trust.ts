@@ -184,6 +184,16 @@ function clusterForceLeave(ctx: TrustContext, f: Extract<TrustInput, { type: 'cl
   return { member: { ...k, left: true, hearsay: 'left' }, added: false, effects: [] }
 }
 
+/**
+ * Whether a member's bare heartbeat (no name, addresses or record) at `incarnation` is one the
+ * step answers with nothing: the member is known (so it has no tombstone) and the heartbeat
+ * states no newer incarnation. This is the most common case of ownStatement below, asked first
+ * by the shell because every heartbeat takes it (trust.test.ts checks the two agree).
+ */
+export function heartbeatChangesNothing(known: MemberFacts | undefined, tombstone: Tombstone | undefined, incarnation: number): boolean {
+  return known !== undefined && tombstone === undefined && incarnation <= known.incarnation
+}
+
 function ownStatement(ctx: TrustContext, s: OwnStatement): TrustResult {
   if (s.id === ctx.selfId) {
     // Only a record this node signed in an earlier life (its data dir was lost) can be above its

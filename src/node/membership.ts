@@ -1,7 +1,7 @@
 import { MemberTable, type Member } from '../membership/member-table.ts'
 import { INITIAL_REFUTATION, refutationStep, type RefutationInput } from '../membership/refutation.ts'
 import {
-  isNewerProof, trustStep, TRUST_DROP_REASONS, type OwnStatement, type SenderStanding, type Tombstone, type TrustDropReason, type TrustInput
+  heartbeatChangesNothing, isNewerProof, trustStep, TRUST_DROP_REASONS, type OwnStatement, type SenderStanding, type Tombstone, type TrustDropReason, type TrustInput
 } from '../membership/trust.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { Logger } from '../runtime/logger.ts'
@@ -56,6 +56,20 @@ export class Membership {
   /** A member's own heartbeat, join or leave (the gossip validator checked it comes from the member). */
   onOwn(statement: OwnStatement): void {
     this.run(statement.id, { type: 'own', statement }, this.members.hasRoom() ? 'yes' : 'full')
+  }
+
+  /**
+   * A member's heartbeat: most change nothing but when the member was last heard of (then the
+   * trust step is not run: heartbeatChangesNothing is its answer for them).
+   */
+  onHeartbeat(id: string, incarnation: number, nowMs: number): void {
+    const known = this.members.get(id)
+    if (known !== undefined && heartbeatChangesNothing(known, this.tombstones.get(id), incarnation)) {
+      known.updatedMs = nowMs
+      return
+    }
+    this.onOwn({ id, incarnation, left: false })
+    this.members.touch(id, nowMs)
   }
 
   /** A member's own signed record (events topic): checked once, then kept to relay as proof. */

@@ -45,8 +45,7 @@ export class MessageRouter {
     switch (m.type) {
       case 'heartbeat': {
         d.stats.heartbeatsReceived++
-        d.membership.onOwn({ id: m.sender, incarnation: m.incarnation, left: false })
-        d.membership.members.touch(m.sender, now)
+        d.membership.onHeartbeat(m.sender, m.incarnation, now)
         d.observation.send(m.sender, { type: 'heartbeat', incarnation: m.incarnation, seq: m.seq, health: m.health })
         d.onPeerHealth?.(m.sender, m.health, now)
         break

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import { INCARNATION_MAX, type MemberDigestEntry, type RecordProof } from '../../src/transport/codec.ts'
-import { trustStep, type MemberFacts, type TrustContext, type TrustInput, type TrustResult } from '../../src/membership/trust.ts'
+import { heartbeatChangesNothing, trustStep, type MemberFacts, type TrustContext, type TrustInput, type TrustResult } from '../../src/membership/trust.ts'
 import { INITIAL_REFUTATION, refutationStep } from '../../src/membership/refutation.ts'
 
 const SIG = new Uint8Array([1, 2, 3])
@@ -104,6 +105,30 @@ describe('trust rules (pure step)', () => {
   for (const [name, c, input, expected] of CASES) {
     test(name, () => assert.equal(outcome(trustStep(c, input)), expected))
   }
+
+  test('heartbeatChangesNothing agrees with the step on every bare heartbeat', () => {
+    // The shell skips the step when the predicate holds: the step must then do nothing.
+    const props = fc.record({
+      id: fc.constantFrom('s', 'me'),
+      incarnation: fc.integer({ min: 0, max: 8 }),
+      known: fc.option(fc.record({ incarnation: fc.integer({ min: 0, max: 8 }), left: fc.boolean(), hearsay: fc.constantFrom('alive' as const, 'dead' as const, 'left' as const), withProof: fc.boolean() })),
+      tombstone: fc.option(fc.integer({ min: 0, max: 8 })),
+      room: fc.constantFrom('yes' as const, 'full' as const, 'budget' as const)
+    })
+    let skipped = 0
+    fc.assert(fc.property(props, (p) => {
+      const known = p.known === null ? undefined : member({ id: p.id, incarnation: p.known.incarnation, left: p.known.left, hearsay: p.known.hearsay, ...(p.known.withProof ? { proof: proof(p.known.incarnation) } : {}) })
+      const tombstone = p.tombstone === null ? undefined : { incarnation: p.tombstone, untilMs: 9e9 }
+      const c = ctx({ known, tombstone, room: p.room })
+      const step = trustStep(c, { type: 'own', statement: { id: p.id, incarnation: p.incarnation, left: false } })
+      const nothing = step.member === undefined && step.effects.length === 0
+      if (heartbeatChangesNothing(known, tombstone, p.incarnation)) {
+        skipped++
+        assert.ok(nothing, outcome(step))
+      }
+    }), { numRuns: 2000, seed: 20261204 })
+    assert.ok(skipped > 100, `the predicate held in ${skipped} of 2000 cases`)
+  })
 })
 
 describe('refutation limit', () => {
