@@ -39,8 +39,10 @@ export class Connections {
   connectNeighbours(): void {
     const { transport, members, logger } = this.deps
     for (const id of this.deps.neighbours()) {
+      // Asked every second: a connected neighbour (nearly all of them) costs one lookup.
+      if (transport.isConnected(id)) continue
       const m = members.get(id)
-      if (m === undefined || transport.isConnected(id) || !this.deps.isLive(m) || m.addrs.length === 0) continue
+      if (m === undefined || !this.deps.isLive(m) || m.addrs.length === 0) continue
       transport.connect(id, m.addrs).catch((err: unknown) => logger.debug({ err, peer: id }, 'connect failed'))
     }
   }
@@ -51,7 +53,12 @@ export class Connections {
     if (now < this.nextReconnectAtMs) return
     this.nextReconnectAtMs = now + this.deps.reconnectIntervalMs
     const { transport } = this.deps
-    const dead = [...this.deps.members.all()].filter((m) => !m.left && m.addrs.length > 0 && !transport.isConnected(m.id) && this.deps.isDead(m))
+    // One pass over the table, no copy of it (every node scans every member each interval);
+    // most members are alive, so isDead is asked first.
+    const dead: Member[] = []
+    for (const m of this.deps.members.all()) {
+      if (!m.left && this.deps.isDead(m) && m.addrs.length > 0 && !transport.isConnected(m.id)) dead.push(m)
+    }
     const target = this.deps.random.pick(dead)
     if (target === undefined) return
     transport.connect(target.id, target.addrs).then(
