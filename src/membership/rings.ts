@@ -32,10 +32,12 @@ export interface ObserverRings {
    * `all` that are not live.
    */
   subjectsOf(observer: string): string[]
+  /** The ring orders, handed to the next build (`previous`) so it updates them instead of sorting again. */
+  readonly orders: readonly Ring[]
 }
 
 /** One ring: live members sorted by (position, id); positions[i] belongs to ids[i]. */
-interface Ring {
+export interface Ring {
   readonly positions: Float64Array
   readonly ids: readonly string[]
 }
@@ -101,12 +103,49 @@ function successorIndex(ring: Ring, position: number, id: string): number {
   return lo === ring.ids.length ? 0 : lo
 }
 
-export function buildObserverRings(options: { k: number; live: readonly string[]; all: readonly string[] }): ObserverRings {
+/**
+ * A ring for `live` from the previous order of the same ring: the members still live keep their
+ * order, the new ones are sorted and merged in. The same order a full sort gives (the order is
+ * total), in O(n) plus the newcomers' sort; a node rebuilds its rings on every join and death.
+ */
+function updateRing(previous: Ring, live: readonly string[], liveSet: ReadonlySet<string>, ringIndex: number): Ring {
+  const ids: string[] = []
+  const positions: number[] = []
+  for (let j = 0; j < previous.ids.length; j++) {
+    const id = previous.ids[j]!
+    if (!liveSet.has(id)) continue
+    ids.push(id)
+    positions.push(previous.positions[j]!)
+  }
+  if (ids.length === live.length) return { positions: Float64Array.from(positions), ids }
+  const kept = new Set(ids)
+  const added = buildRing(live.filter((id) => !kept.has(id)), ringIndex)
+  const n = ids.length + added.ids.length
+  const merged: Ring = { positions: new Float64Array(n), ids: new Array<string>(n) }
+  const mergedIds = merged.ids as string[]
+  for (let a = 0, b = 0, out = 0; out < n; out++) {
+    const takeKept = b >= added.ids.length || (a < ids.length && before(positions[a]!, ids[a]!, added.positions[b]!, added.ids[b]!))
+    if (takeKept) {
+      merged.positions[out] = positions[a]!
+      mergedIds[out] = ids[a++]!
+    } else {
+      merged.positions[out] = added.positions[b]!
+      mergedIds[out] = added.ids[b++]!
+    }
+  }
+  return merged
+}
+
+export function buildObserverRings(options: { k: number; live: readonly string[]; all: readonly string[]; previous?: ObserverRings }): ObserverRings {
   const { k } = options
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be an integer >= 0, got ${k}`)
   const liveSet = new Set(options.live)
   const live = [...liveSet]
-  const rings = Array.from({ length: k }, (_, i) => buildRing(live, i))
+  const previous = options.previous?.orders
+  const rings = Array.from({ length: k }, (_, i) => {
+    const prior = previous?.[i]
+    return prior === undefined ? buildRing(live, i) : updateRing(prior, live, liveSet, i)
+  })
 
   function observersOf(subject: string): string[] {
     const chosen = new Set<string>()
@@ -148,5 +187,5 @@ export function buildObserverRings(options: { k: number; live: readonly string[]
     return [...candidates].filter((s) => observersOf(s).includes(observer)).sort()
   }
 
-  return { observersOf, subjectsOf }
+  return { observersOf, subjectsOf, orders: rings }
 }

@@ -23,6 +23,8 @@ export interface ConnectionsDeps {
   /** A live member: not left and not dead in this node's view. */
   isLive(m: Member): boolean
   isDead(m: Member): boolean
+  /** The members this node's view shows dead (LocalView.deadIds). */
+  deadIds(): ReadonlySet<string>
   /** Called once a dead member answered a reconnect. */
   onReconnected(peerId: string): void
 }
@@ -52,18 +54,32 @@ export class Connections {
     const now = this.deps.clock.now()
     if (now < this.nextReconnectAtMs) return
     this.nextReconnectAtMs = now + this.deps.reconnectIntervalMs
-    const { transport } = this.deps
-    // One pass over the table, no copy of it (every node scans every member each interval);
-    // most members are alive, so isDead is asked first.
-    const dead: Member[] = []
-    for (const m of this.deps.members.all()) {
-      if (!m.left && this.deps.isDead(m) && m.addrs.length > 0 && !transport.isConnected(m.id)) dead.push(m)
-    }
-    const target = this.deps.random.pick(dead)
+    const target = this.deps.random.pick(this.deadCandidates())
     if (target === undefined) return
-    transport.connect(target.id, target.addrs).then(
+    this.deps.transport.connect(target.id, target.addrs).then(
       () => this.deps.onReconnected(target.id),
       (err: unknown) => this.deps.logger.debug({ err, peer: target.id }, 'reconnect to a dead member failed')
     )
+  }
+
+  /**
+   * Dead members to reconnect to, in table order (the order the random pick is made from). With
+   * none or one dead, the view's set gives the same list as a scan of the table, which every node
+   * would otherwise make every interval. Random.pick takes nothing from the stream for an empty
+   * list, so the shortcut changes no later choice.
+   */
+  private deadCandidates(): Member[] {
+    const { transport, members } = this.deps
+    const wanted = (m: Member | undefined): m is Member => m !== undefined && !m.left && m.addrs.length > 0 && !transport.isConnected(m.id)
+    const deadIds = this.deps.deadIds()
+    if (deadIds.size <= 1) {
+      const [only] = deadIds
+      const m = only === undefined ? undefined : members.get(only)
+      return wanted(m) ? [m] : []
+    }
+    // One pass over the table, no copy of it; most members are alive, so isDead is asked first.
+    const dead: Member[] = []
+    for (const m of members.all()) if (this.deps.isDead(m) && wanted(m)) dead.push(m)
+    return dead
   }
 }

@@ -201,6 +201,7 @@ export function wireNode(deps: ClusterNodeDeps): NodeParts {
     neighbours: () => observation.neighbours(),
     isLive: (m) => rings.isLive(m),
     isDead: (m) => view.stateOf(m.id) === 'dead',
+    deadIds: () => view.deadIds(),
     onReconnected: (peerId) => { void antiEntropy.syncWith(peerId) }
   })
   const registrations = new Registrations({

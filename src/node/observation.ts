@@ -88,7 +88,7 @@ export class Observation {
    * starting incarnation and state.
    */
   rebuild(live: readonly string[], all: readonly string[], seedOf: (id: string) => { incarnation: number; state: MemberState }): ObservationChange {
-    this.rings = buildObserverRings({ k: this.k, live, all })
+    this.rings = buildObserverRings({ k: this.k, live, all, previous: this.rings })
     this.neighboursCache = undefined
     const wanted = new Set(this.rings.subjectsOf(this.selfId).filter((s) => s !== this.selfId))
     const started: string[] = []

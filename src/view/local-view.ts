@@ -66,9 +66,16 @@ export class LocalView {
   private readonly deps: LocalViewDeps
   /** Bumped by every state change and removal (keys caches of what the view says, e.g. the digest checksum). */
   version = 0
+  /** Members shown dead now (reconnects look here before scanning the table). */
+  private readonly dead = new Set<string>()
 
   constructor(deps: LocalViewDeps) {
     this.deps = deps
+  }
+
+  /** The members shown dead now. */
+  deadIds(): ReadonlySet<string> {
+    return this.dead
   }
 
   stateOf(id: string): PeerState | undefined {
@@ -100,6 +107,7 @@ export class LocalView {
       this.missing.delete(id)
       const created: Record = { state: next.state, sinceMs: now, agree: next.agree, total: next.total, history: [], failures: 0, flaps: NO_FLAPS }
       this.records.set(id, created)
+      if (created.state === 'dead') this.dead.add(id)
       this.announce(created, member, { atMs: now, from: 'missing', to: next.state, reason: 'learned of the member' }, own !== undefined)
       return
     }
@@ -119,6 +127,8 @@ export class LocalView {
     if (record.state === show) return
     const from = record.state
     record.state = show
+    if (show === 'dead') this.dead.add(id)
+    else this.dead.delete(id)
     record.sinceMs = now
     if (show === 'suspect') record.failures++
     // Built only for a change (refresh runs for every member on every ring change).
@@ -151,7 +161,11 @@ export class LocalView {
 
   remove(id: string): void {
     this.held.delete(id)
-    if (this.records.delete(id)) this.version++
+    const record = this.records.get(id)
+    if (record === undefined) return
+    this.dead.delete(id)
+    this.records.delete(id)
+    this.version++
   }
 
   /** A registered member (by address) not heard from: shown as missing until it is identified. */

@@ -61,6 +61,42 @@ describe('ringPosition', () => {
 })
 
 describe('buildObserverRings', () => {
+  test('a build from the previous rings equals a build from scratch, through joins, deaths and rejoins', () => {
+    const pool = peerIds(11, 120)
+    const random = seededRandom(11)
+    let live = pool.slice(0, 1)
+    let rings = buildObserverRings({ k: 8, live, all: live })
+    let updated = 0
+    for (let step = 0; step < 60; step++) {
+      // Each step some members die and some join (or come back), in random amounts.
+      const dying = new Set(shuffled(live, random).slice(0, random.int(Math.min(5, live.length))))
+      const joining = shuffled(pool.filter((id) => !live.includes(id)), random).slice(0, random.int(12))
+      live = shuffled([...live.filter((id) => !dying.has(id)), ...joining], random)
+      const all = [...live, ...dying]
+      const incremental = buildObserverRings({ k: 8, live, all, previous: rings })
+      const scratch = buildObserverRings({ k: 8, live, all })
+      for (let i = 0; i < 8; i++) {
+        assert.deepEqual(incremental.orders[i]!.ids, scratch.orders[i]!.ids, `ring ${i} at step ${step}`)
+        assert.deepEqual([...incremental.orders[i]!.positions], [...scratch.orders[i]!.positions])
+      }
+      for (const id of all) {
+        assert.deepEqual(incremental.observersOf(id), scratch.observersOf(id))
+        assert.deepEqual(incremental.subjectsOf(id), scratch.subjectsOf(id))
+      }
+      if (joining.length > 0 && live.length > joining.length) updated++
+      rings = incremental
+    }
+    assert.ok(updated > 20, `${updated} steps merged newcomers into earlier rings`)
+  })
+
+  test('a previous build with fewer rings: the missing rings are built from scratch', () => {
+    const ids = peerIds(12, 40)
+    const few = buildObserverRings({ k: 2, live: ids, all: ids })
+    const more = buildObserverRings({ k: 8, live: ids, all: ids, previous: few })
+    const scratch = buildObserverRings({ k: 8, live: ids, all: ids })
+    for (const id of ids) assert.deepEqual(more.observersOf(id), scratch.observersOf(id))
+  })
+
   test('deterministic: the same sets whatever the input order or duplicates', () => {
     const ids = peerIds(4, 60)
     const random = seededRandom(4)
