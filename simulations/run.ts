@@ -24,6 +24,11 @@ import { reproduceCommand, runSimulation, type SimRunResult } from '../src/sim/r
 import { describeFalseAlarms, describeQos } from '../src/sim/checkers/index.ts'
 import { formatDuration, parseDuration, type ResolvedOp } from '../src/sim/scenario.ts'
 import { SCENARIOS } from './scenarios/index.ts'
+import { ensureNodeFlags } from '../src/runtime/node-flags.ts'
+import { simNodeFlags } from '../src/sim/sim-heap.ts'
+
+// Before anything is allocated: the heap limit and young generation a run of thousands of nodes needs.
+ensureNodeFlags(simNodeFlags())
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: npm run sim -- <scenario> [--nodes N] [--seed S] [--duration 10m] [--check-determinism] [--out DIR] [--no-svg]\n       npm run sim -- sweep <scenario> --param NAME=v1,v2,... [--nodes N] [--seed S] [--duration 2m] [--out DIR]\nscenarios: ${[...SCENARIOS.keys()].join(', ')}\n`)

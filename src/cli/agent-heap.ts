@@ -1,3 +1,5 @@
+import { ensureNodeFlags, hasNodeFlags } from '../runtime/node-flags.ts'
+
 /**
  * The agent's V8 heap flags, whatever launched it (the bin, `node <bin>`, `node src/cli/main.ts`,
  * npm start, a global install, src/sim/process-cluster.ts):
@@ -15,24 +17,16 @@
  *   RSS 132 -> 163 MB with a 1.5x cap against 137 -> 257 MB uncapped; at load average 3, where V8
  *   already picks a small factor, the same RSS and agent CPU (26.7 % vs 27 % of a core) either way.
  * Heap geometry is fixed when V8 starts, so a process started without the flags replaces itself
- * (execve: same pid, same stdio, same arguments) with one that has them.
+ * with one that has them (runtime/node-flags.ts).
  */
 export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--heap-growing-percent=30']
 
 /** Whether this process already runs with the agent's flags (on the command line or in NODE_OPTIONS). */
 export function hasAgentFlags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): boolean {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)]
-  return AGENT_NODE_FLAGS.every((flag) => given.some((arg) => arg.split('=')[0] === flag.split('=')[0]))
+  return hasNodeFlags(AGENT_NODE_FLAGS, execArgv, nodeOptions)
 }
 
-/**
- * Re-executes this process with the agent's flags unless it has them. Returns only when no
- * re-exec is needed or possible (process.execve is missing on some platforms: the agent then
- * runs with V8's defaults).
- */
+/** Re-executes this process with the agent's flags unless it has them (runtime/node-flags.ts). */
 export function ensureAgentFlags(): void {
-  if (hasAgentFlags() || typeof process.execve !== 'function') return
-  const script = process.argv[1]
-  if (script === undefined) return
-  process.execve(process.execPath, [process.execPath, ...AGENT_NODE_FLAGS, ...process.execArgv, script, ...process.argv.slice(2)], process.env)
+  ensureNodeFlags(AGENT_NODE_FLAGS)
 }
