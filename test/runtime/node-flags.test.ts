@@ -13,7 +13,7 @@ describe('node flags', () => {
   })
 
   test("the simulator's heap limit is 85 % of the machine's memory, in MiB", () => {
-    assert.deepEqual(simNodeFlags(24 * 2 ** 30), ['--max-old-space-size=20889', '--max-semi-space-size=128'])
-    assert.deepEqual(simNodeFlags(2 * 2 ** 30), ['--max-old-space-size=1740', '--max-semi-space-size=128'])
+    assert.deepEqual(simNodeFlags(24 * 2 ** 30), ['--max-old-space-size=20889', '--max-semi-space-size=128', '--heap-growing-percent=50'])
+    assert.deepEqual(simNodeFlags(2 * 2 ** 30), ['--max-old-space-size=1740', '--max-semi-space-size=128', '--heap-growing-percent=50'])
   })
 })
