@@ -186,12 +186,12 @@ function clusterForceLeave(ctx: TrustContext, f: Extract<TrustInput, { type: 'cl
 
 /**
  * Whether a member's bare heartbeat (no name, addresses or record) at `incarnation` is one the
- * step answers with nothing: the member is known (so it has no tombstone) and the heartbeat
- * states no newer incarnation. This is the most common case of ownStatement below, asked first
+ * step answers with nothing, for a member the table holds: it has no tombstone (a known member
+ * never has one) and the heartbeat states no newer incarnation. This is the most common case of ownStatement below, asked first
  * by the shell because every heartbeat takes it (trust.test.ts checks the two agree).
  */
-export function heartbeatChangesNothing(known: MemberFacts | undefined, tombstone: Tombstone | undefined, incarnation: number): boolean {
-  return known !== undefined && tombstone === undefined && incarnation <= known.incarnation
+export function heartbeatChangesNothing(known: MemberFacts, tombstone: Tombstone | undefined, incarnation: number): boolean {
+  return tombstone === undefined && incarnation <= known.incarnation
 }
 
 function ownStatement(ctx: TrustContext, s: OwnStatement): TrustResult {

@@ -22,7 +22,6 @@ export interface ConnectionsDeps {
   neighbours(): Iterable<string>
   /** A live member: not left and not dead in this node's view. */
   isLive(m: Member): boolean
-  isDead(m: Member): boolean
   /** The members this node's view shows dead (LocalView.deadIds). */
   deadIds(): ReadonlySet<string>
   /** Called once a dead member answered a reconnect. */
@@ -77,9 +76,9 @@ export class Connections {
       const m = only === undefined ? undefined : members.get(only)
       return wanted(m) ? [m] : []
     }
-    // One pass over the table, no copy of it; most members are alive, so isDead is asked first.
+    // One pass over the table, no copy of it; most members are alive, so the dead set is asked first.
     const dead: Member[] = []
-    for (const m of members.all()) if (this.deps.isDead(m) && wanted(m)) dead.push(m)
+    for (const m of members.all()) if (deadIds.has(m.id) && wanted(m)) dead.push(m)
     return dead
   }
 }

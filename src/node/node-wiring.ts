@@ -200,7 +200,6 @@ export function wireNode(deps: ClusterNodeDeps): NodeParts {
     reconnectIntervalMs: o.reconnectIntervalMs,
     neighbours: () => observation.neighbours(),
     isLive: (m) => rings.isLive(m),
-    isDead: (m) => view.stateOf(m.id) === 'dead',
     deadIds: () => view.deadIds(),
     onReconnected: (peerId) => { void antiEntropy.syncWith(peerId) }
   })

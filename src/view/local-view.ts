@@ -161,10 +161,8 @@ export class LocalView {
 
   remove(id: string): void {
     this.held.delete(id)
-    const record = this.records.get(id)
-    if (record === undefined) return
+    if (!this.records.delete(id)) return
     this.dead.delete(id)
-    this.records.delete(id)
     this.version++
   }
 

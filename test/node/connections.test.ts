@@ -31,7 +31,7 @@ function setup(ids: string[], dead: string[], opts: { connected?: string[]; left
   const random = seededRandom(5)
   const connections = new Connections({
     transport, members, clock, random, logger: silentLogger(), reconnectIntervalMs: 30_000,
-    neighbours: () => [], isLive: (m: Member) => !deadSet.has(m.id), isDead: (m: Member) => deadSet.has(m.id), deadIds: () => deadSet,
+    neighbours: () => [], isLive: (m: Member) => !deadSet.has(m.id), deadIds: () => deadSet,
     onReconnected: () => {}
   })
   return { clock, connections, dials, random }
