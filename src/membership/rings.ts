@@ -136,16 +136,25 @@ function updateRing(previous: Ring, live: readonly string[], liveSet: ReadonlySe
   return merged
 }
 
+/** k rings for `live`, each updated from the previous build's when there is one. A function of its own so that no closure below holds `previous`. */
+function buildRings(k: number, live: readonly string[], liveSet: ReadonlySet<string>, previous: readonly Ring[] | undefined): Ring[] {
+  const rings: Ring[] = []
+  for (let i = 0; i < k; i++) {
+    const prior = previous?.[i]
+    rings.push(prior === undefined ? buildRing(live, i) : updateRing(prior, live, liveSet, i))
+  }
+  return rings
+}
+
 export function buildObserverRings(options: { k: number; live: readonly string[]; all: readonly string[]; previous?: ObserverRings }): ObserverRings {
-  const { k } = options
+  // The closures below keep only what they name: holding `options` kept `previous`, so every
+  // build retained the one before it, a chain of every ring order since start-up (k x n ids and
+  // positions per membership change, for as long as the node ran).
+  const { k, all } = options
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be an integer >= 0, got ${k}`)
   const liveSet = new Set(options.live)
   const live = [...liveSet]
-  const previous = options.previous?.orders
-  const rings = Array.from({ length: k }, (_, i) => {
-    const prior = previous?.[i]
-    return prior === undefined ? buildRing(live, i) : updateRing(prior, live, liveSet, i)
-  })
+  const rings = buildRings(k, live, liveSet, options.previous?.orders)
 
   function observersOf(subject: string): string[] {
     const chosen = new Set<string>()
@@ -182,7 +191,7 @@ export function buildObserverRings(options: { k: number; live: readonly string[]
       const at = successorIndex(ring, ringPosition(observer, i), observer) // one past the observer itself
       for (let back = 2; back <= Math.min(k + 2, n); back++) candidates.add(ring.ids[(at - back + 2 * n) % n]!)
     }
-    for (const id of options.all) if (!liveSet.has(id)) candidates.add(id)
+    for (const id of all) if (!liveSet.has(id)) candidates.add(id)
     candidates.delete(observer)
     return [...candidates].filter((s) => observersOf(s).includes(observer)).sort()
   }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { buildObserverRings, ringPosition, type ObserverRings } from '../../src/membership/rings.ts'
 import { seededRandom, type Random } from '../../src/runtime/index.ts'
 
@@ -224,5 +226,19 @@ describe('buildObserverRings', () => {
 
   test('rejects a k that is not a non-negative integer', () => {
     for (const k of [-1, 1.5, Number.NaN]) assert.throws(() => buildObserverRings({ k, live: [], all: [] }), RangeError)
+  })
+
+  test('a build does not keep the one it was updated from alive (each used to hold its predecessor: every ring order since start-up)', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const ids = peerIds(11, 60)
+    let rings = buildObserverRings({ k: 4, live: ids, all: ids })
+    const firstOrder = new WeakRef(rings.orders[0]!)
+    for (let i = 1; i <= 5; i++) rings = buildObserverRings({ k: 4, live: ids.slice(i), all: ids, previous: rings })
+    // A WeakRef's target is held until the job that made it ends.
+    await new Promise((resolve) => setImmediate(resolve))
+    gc()
+    assert.equal(firstOrder.deref(), undefined)
+    assert.equal(rings.observersOf(ids[0]!).length, 4)
   })
 })
