@@ -165,6 +165,6 @@ export class AntiEntropy {
       this.stats.syncErrors++
       return undefined
     }
-    return m
+    return this.deps.transport.sharedValues?.share(m) ?? m
   }
 }

@@ -20,7 +20,7 @@ import type { NodeOptions } from './options.ts'
  * (src/membership/refutation.ts). MessageRouter routes every membership message here.
  */
 export interface MembershipDeps {
-  transport: Pick<Transport, 'peerId' | 'sign' | 'verify' | 'listenAddresses'>
+  transport: Pick<Transport, 'peerId' | 'sign' | 'verify' | 'listenAddresses' | 'sharedValues'>
   identity: Identity
   clock: Clock
   logger: Logger
@@ -74,7 +74,8 @@ export class Membership {
 
   /** A member's own signed record (events topic): checked once, then kept to relay as proof. */
   onRecord(m: RecordMessage): void {
-    const proof = { incarnation: m.incarnation, left: m.left, signature: m.signature }
+    const made = { incarnation: m.incarnation, left: m.left, signature: m.signature }
+    const proof = this.deps.transport.sharedValues?.proof(m.sender, made) ?? made
     const held = this.members.get(m.sender)?.proof
     if (held === undefined || isNewerProof(proof, held)) {
       if (!this.verifies(m.sender, { name: m.name, addrs: m.addrs, ...proof })) {

@@ -105,7 +105,8 @@ export function wireNode(deps: ClusterNodeDeps): NodeParts {
   })
   const validator = new MessageValidator({
     cluster: o.cluster, messageBytesMax: o.messageBytesMax, sendersMax: o.membersMax * 2,
-    rateLimits: { ...receiveBudgets(o), now: () => deps.clock.now() }
+    rateLimits: { ...receiveBudgets(o), now: () => deps.clock.now() },
+    ...(deps.transport.sharedValues !== undefined ? { sharedValues: deps.transport.sharedValues } : {})
   })
   const alerting = new AlertingGossip({
     selfId: id,

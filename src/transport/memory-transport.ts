@@ -1,5 +1,6 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { IssuedSignatures } from './issued-signatures.ts'
+import { SharedValues } from './shared-values.ts'
 import type { Clock } from '../runtime/clock.ts'
 import { HealthmonError } from '../errors.ts'
 import { MemoryLinks, type LinkModel, type LinkObserver, type MemoryNetworkStats } from './memory-links.ts'
@@ -66,6 +67,8 @@ export class MemoryNetwork {
   private readonly signingKeys = new Map<string, { inner: Buffer; outer: Buffer }>()
   /** What signAs issued, so a check is a lookup (issued-signatures.ts); 65,536 held at most. */
   private readonly issued = new IssuedSignatures(65_536)
+  /** Decoded values the nodes share (shared-values.ts), one copy per member instead of one per node. */
+  readonly sharedValues = new SharedValues()
 
   constructor(options: { clock: Clock; messageBytesMax: number }) {
     this.clock = options.clock
@@ -208,11 +211,13 @@ export class MemoryTransport implements Transport {
     'peer:connect': new Set(),
     'peer:disconnect': new Set()
   }
+  readonly sharedValues: SharedValues
   private validator: MessageValidator = () => 'accept'
   private messageHandler: (msg: TransportMessage) => void = () => {}
 
   constructor(net: MemoryNetwork, peerId: string, messageBytesMax: number, clock: Clock) {
     this.net = net
+    this.sharedValues = net.sharedValues
     this.peerId = peerId
     this.messageBytesMax = messageBytesMax
     this.clock = clock

@@ -2,6 +2,7 @@ import { decodeMessage, type DecodeFailure, type WireMessage } from './codec.ts'
 import { ReplayWindow } from './replay-window.ts'
 import { rateClassOf, RATE_CLASSES, type RateBudget, type RateClass } from './receive-budgets.ts'
 import { SenderRateLimit } from './sender-rate-limit.ts'
+import type { SharedValues } from './shared-values.ts'
 import { eventsTopic, heartbeatTopicOwner } from './topics.ts'
 import type { TransportMessage, ValidationResult } from './types.ts'
 
@@ -53,6 +54,8 @@ export interface MessageValidatorOptions {
    * other checks).
    */
   rateLimits?: { now: () => number } & Partial<Record<RateClass, RateBudget>>
+  /** Where accepted messages' values are shared with the process's other nodes (the simulator; Transport.sharedValues). */
+  sharedValues?: SharedValues
 }
 
 export class MessageValidator {
@@ -113,7 +116,8 @@ export class MessageValidator {
       return cached
     }
     const result = decodeMessage(msg.data, this.options.messageBytesMax)
-    return result.ok ? result.message : undefined
+    if (!result.ok) return undefined
+    return this.options.sharedValues?.share(result.message) ?? result.message
   }
 
   private check(msg: TransportMessage): WireMessage | DropReason {
@@ -137,6 +141,6 @@ export class MessageValidator {
       this.rateLimited[c]++
       return 'rate-limited'
     }
-    return m
+    return this.options.sharedValues?.share(m) ?? m
   }
 }

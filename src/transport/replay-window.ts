@@ -1,4 +1,4 @@
-import { SecondChanceMap } from '../runtime/second-chance-map.ts'
+import { SlotIndex } from '../runtime/slot-index.ts'
 
 /**
  * Anti-replay for sequence-numbered messages (the IPsec sliding-window scheme, RFC 4303 §3.4.3):
@@ -8,71 +8,104 @@ import { SecondChanceMap } from '../runtime/second-chance-map.ts'
  * window accepts small reorders and rejects every true replay it can still see.
  *
  * Memory is bounded: at most `sendersMax` senders are tracked, a least recently seen one is
- * forgotten first (SecondChanceMap; a forgotten sender's next message is accepted, which at worst
+ * forgotten first (SlotIndex; a forgotten sender's next message is accepted, which at worst
  * admits one replay per eviction, and gossipsub's own seen-cache covers the recent past).
+ *
+ * A sender's window is a slot in typed-array columns, not an object: the simulator holds one
+ * window per (node, member) pair, and the columns cost 24 bytes a sender where an object cost
+ * ~56 (see SlotIndex).
  */
 
 const WINDOW = 64
 
-/**
- * The 64-bit bitmap as two unsigned 32-bit halves (bit 0 of `lo` is `highest`, bit k is
- * highest - k): plain numbers, where a bigint allocated on every shift of every message.
- */
-interface SenderWindow {
-  incarnation: number
-  highest: number
-  lo: number
-  hi: number
-  used: boolean
-}
-
 export type ReplayVerdict = 'new' | 'replay' | 'stale-incarnation'
 
 export class ReplayWindow {
-  private readonly senders: SecondChanceMap<string, SenderWindow>
+  private readonly senders: SlotIndex<string>
+  // Incarnation and seq are safe integers (up to 2^53), so they take doubles. The 64-bit bitmap
+  // is two unsigned 32-bit halves (bit 0 of `lo` is `highest`, bit k is highest - k): plain
+  // numbers, where a bigint allocated on every shift of every message. A Uint32Array store wraps
+  // to unsigned 32 bits itself, so the shifts below need no `>>> 0`.
+  private incarnation: Float64Array
+  private highest: Float64Array
+  private lo: Uint32Array
+  private hi: Uint32Array
 
   constructor(sendersMax: number) {
-    this.senders = new SecondChanceMap(sendersMax)
+    this.senders = new SlotIndex(sendersMax)
+    const n = this.senders.capacity
+    this.incarnation = new Float64Array(n)
+    this.highest = new Float64Array(n)
+    this.lo = new Uint32Array(n)
+    this.hi = new Uint32Array(n)
   }
 
   /** Checks and, when new, records (sender, incarnation, seq). */
   check(sender: string, incarnation: number, seq: number): ReplayVerdict {
-    const w = this.senders.get(sender)
-    if (w === undefined || incarnation > w.incarnation) {
-      this.senders.set(sender, { incarnation, highest: seq, lo: 1, hi: 0, used: false })
-      return 'new'
-    }
-    if (incarnation < w.incarnation) return 'stale-incarnation'
-    if (seq > w.highest) {
-      const shift = seq - w.highest
-      if (shift >= WINDOW) {
-        w.hi = 0
-        w.lo = 1
-      } else if (shift >= 32) {
-        w.hi = (w.lo << (shift - 32)) >>> 0
-        w.lo = 1
+    let s = this.senders.get(sender)
+    if (s === -1 || incarnation > this.incarnation[s]!) {
+      if (s === -1) {
+        s = this.senders.add(sender)
+        if (this.senders.capacity > this.lo.length) this.grow()
       } else {
-        w.hi = ((w.hi << shift) | (w.lo >>> (32 - shift))) >>> 0
-        w.lo = ((w.lo << shift) | 1) >>> 0
+        this.senders.unmark(s) // a new incarnation starts a fresh window, unread since
       }
-      w.highest = seq
+      this.incarnation[s] = incarnation
+      this.highest[s] = seq
+      this.lo[s] = 1
+      this.hi[s] = 0
       return 'new'
     }
-    const offset = w.highest - seq
+    if (incarnation < this.incarnation[s]!) return 'stale-incarnation'
+    const highest = this.highest[s]!
+    const lo = this.lo[s]!
+    const hi = this.hi[s]!
+    if (seq > highest) {
+      const shift = seq - highest
+      if (shift >= WINDOW) {
+        this.hi[s] = 0
+        this.lo[s] = 1
+      } else if (shift >= 32) {
+        this.hi[s] = lo << (shift - 32)
+        this.lo[s] = 1
+      } else {
+        this.hi[s] = (hi << shift) | (lo >>> (32 - shift))
+        this.lo[s] = (lo << shift) | 1
+      }
+      this.highest[s] = seq
+      return 'new'
+    }
+    const offset = highest - seq
     if (offset >= WINDOW) return 'replay'
     if (offset < 32) {
-      const bit = (1 << offset) >>> 0
-      if ((w.lo & bit) !== 0) return 'replay'
-      w.lo = (w.lo | bit) >>> 0
+      const bit = 1 << offset
+      if ((lo & bit) !== 0) return 'replay'
+      this.lo[s] = lo | bit
     } else {
-      const bit = (1 << (offset - 32)) >>> 0
-      if ((w.hi & bit) !== 0) return 'replay'
-      w.hi = (w.hi | bit) >>> 0
+      const bit = 1 << (offset - 32)
+      if ((hi & bit) !== 0) return 'replay'
+      this.hi[s] = hi | bit
     }
     return 'new'
   }
 
   get size(): number {
     return this.senders.size
+  }
+
+  private grow(): void {
+    const n = this.senders.capacity
+    const incarnation = new Float64Array(n)
+    const highest = new Float64Array(n)
+    const lo = new Uint32Array(n)
+    const hi = new Uint32Array(n)
+    incarnation.set(this.incarnation)
+    highest.set(this.highest)
+    lo.set(this.lo)
+    hi.set(this.hi)
+    this.incarnation = incarnation
+    this.highest = highest
+    this.lo = lo
+    this.hi = hi
   }
 }

@@ -1,4 +1,4 @@
-import { SecondChanceMap } from '../runtime/second-chance-map.ts'
+import { SlotIndex } from '../runtime/slot-index.ts'
 
 /**
  * A token bucket per sender: at most `burst` messages at once, refilled at `perSecond`. The
@@ -8,8 +8,12 @@ import { SecondChanceMap } from '../runtime/second-chance-map.ts'
  * forwarded) and counted.
  *
  * Time comes from the injected clock. Memory is bounded: at most `sendersMax` buckets, a least
- * recently used one forgotten first (SecondChanceMap; a forgotten sender starts again with a full
+ * recently used one forgotten first (SlotIndex; a forgotten sender starts again with a full
  * bucket, which at worst lets one burst more through per eviction).
+ *
+ * A bucket is a slot in two Float64Array columns, not an object: the simulator holds a bucket
+ * per (node, member) pair, and the columns cost 16 bytes a sender where an object with its two
+ * boxed doubles cost ~88 (see SlotIndex).
  */
 
 export interface SenderRateLimitOptions {
@@ -19,19 +23,17 @@ export interface SenderRateLimitOptions {
   now: () => number
 }
 
-interface Bucket {
-  tokens: number
-  atMs: number
-  used: boolean
-}
-
 export class SenderRateLimit {
   private readonly options: SenderRateLimitOptions
-  private readonly buckets: SecondChanceMap<string, Bucket>
+  private readonly buckets: SlotIndex<string>
+  private tokens: Float64Array
+  private atMs: Float64Array
 
   constructor(options: SenderRateLimitOptions) {
     this.options = options
-    this.buckets = new SecondChanceMap(options.sendersMax)
+    this.buckets = new SlotIndex(options.sendersMax)
+    this.tokens = new Float64Array(this.buckets.capacity)
+    this.atMs = new Float64Array(this.buckets.capacity)
   }
 
   /** Takes one token from the sender's bucket; false when it is empty (the message is over the limit). */
@@ -39,19 +41,34 @@ export class SenderRateLimit {
     const { perSecond, burst } = this.options
     const now = this.options.now()
     let b = this.buckets.get(sender)
-    if (b === undefined) {
-      b = { tokens: burst, atMs: now, used: false }
-      this.buckets.set(sender, b)
+    let tokens: number
+    if (b === -1) {
+      b = this.buckets.add(sender)
+      if (this.buckets.capacity > this.tokens.length) this.grow()
+      tokens = burst
     } else {
-      b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.atMs) * perSecond) / 1000)
-      b.atMs = now
+      tokens = Math.min(burst, this.tokens[b]! + (Math.max(0, now - this.atMs[b]!) * perSecond) / 1000)
     }
-    if (b.tokens < 1) return false
-    b.tokens -= 1
+    this.atMs[b] = now
+    if (tokens < 1) {
+      this.tokens[b] = tokens
+      return false
+    }
+    this.tokens[b] = tokens - 1
     return true
   }
 
   get size(): number {
     return this.buckets.size
+  }
+
+  private grow(): void {
+    const n = this.buckets.capacity
+    const tokens = new Float64Array(n)
+    const atMs = new Float64Array(n)
+    tokens.set(this.tokens)
+    atMs.set(this.atMs)
+    this.tokens = tokens
+    this.atMs = atMs
   }
 }

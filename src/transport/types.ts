@@ -1,3 +1,5 @@
+import type { SharedValues } from './shared-values.ts'
+
 /**
  * The transport contract. Two implementations: libp2p (TCP + noise + yamux + gossipsub) for the
  * agent, and an in-memory network for unit tests and the simulator. One contract test suite
@@ -106,6 +108,13 @@ export interface Transport {
    * (libp2p: the public key an Ed25519 peer id embeds; other key types are refused). Never throws.
    */
   verify(peerId: string, data: Uint8Array, signature: Uint8Array): boolean
+
+  /**
+   * Decoded values shared with the other nodes of this process (shared-values.ts): the memory
+   * network's, for the simulator's thousands of nodes in one heap; absent for libp2p, whose
+   * process holds one node.
+   */
+  readonly sharedValues?: SharedValues
 
   /** Connection events. */
   on<K extends keyof TransportEvents>(event: K, listener: (value: TransportEvents[K]) => void): void
