@@ -266,11 +266,14 @@ export class MemoryTransport implements Transport {
       throw new HealthmonError('MESSAGE_INVALID', `message of ${data.byteLength} bytes exceeds messageBytesMax ${this.messageBytesMax}`)
     }
     this.net.links.counters.published++
-    const snapshot = data.slice() // the caller may reuse its buffer once publish returns
+    // Copied once, since the caller may reuse its buffer once publish returns, and shared by every
+    // receiver: received data is only read (TransportMessage.data), and a copy per delivery was an
+    // ArrayBuffer allocated per message per subscriber.
+    const snapshot = data.slice()
     const kind = topic.includes('/hb/') ? 'heartbeat' : 'gossip'
     for (const to of this.net.subscribersOf(topic)) {
       if (to === this || !to.started) continue
-      this.net.links.transmit(this, to, snapshot.byteLength, () => to.receiveGossip(this.peerId, topic, snapshot.slice()), undefined, kind)
+      this.net.links.transmit(this, to, snapshot.byteLength, () => to.receiveGossip(this.peerId, topic, snapshot), undefined, kind)
     }
   }
 

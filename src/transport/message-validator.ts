@@ -1,4 +1,4 @@
-import { decodeMessage, type DecodeFailure, type WireMessage } from './codec.ts'
+import { decodeMessage, type DecodeFailure, type DecodeResult, type WireMessage } from './codec.ts'
 import { ReplayWindow } from './replay-window.ts'
 import { rateClassOf, RATE_CLASSES, type RateBudget, type RateClass } from './receive-budgets.ts'
 import { SenderRateLimit } from './sender-rate-limit.ts'
@@ -54,7 +54,7 @@ export interface MessageValidatorOptions {
    * other checks).
    */
   rateLimits?: { now: () => number } & Partial<Record<RateClass, RateBudget>>
-  /** Where accepted messages' values are shared with the process's other nodes (the simulator; Transport.sharedValues). */
+  /** Where messages are decoded once for, and their values shared with, the process's other nodes (the simulator; Transport.sharedValues). */
   sharedValues?: SharedValues
 }
 
@@ -115,13 +115,18 @@ export class MessageValidator {
       this.decoded.delete(msg.data) // delivered once: the map stays as small as the backlog
       return cached
     }
-    const result = decodeMessage(msg.data, this.options.messageBytesMax)
-    if (!result.ok) return undefined
-    return this.options.sharedValues?.share(result.message) ?? result.message
+    const result = this.decode(msg.data)
+    return result.ok ? result.message : undefined
+  }
+
+  /** Decoded here, or once for every node of the process that receives the same bytes (shared-values.ts). */
+  private decode(data: Uint8Array): DecodeResult {
+    const shared = this.options.sharedValues
+    return shared !== undefined ? shared.decode(data, this.options.messageBytesMax) : decodeMessage(data, this.options.messageBytesMax)
   }
 
   private check(msg: TransportMessage): WireMessage | DropReason {
-    const result = decodeMessage(msg.data, this.options.messageBytesMax)
+    const result = this.decode(msg.data)
     if (!result.ok) return result.reason
     const m = result.message
     if (m.cluster !== this.options.cluster) return 'cluster'
@@ -141,6 +146,6 @@ export class MessageValidator {
       this.rateLimited[c]++
       return 'rate-limited'
     }
-    return this.options.sharedValues?.share(m) ?? m
+    return m
   }
 }

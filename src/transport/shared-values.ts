@@ -1,4 +1,4 @@
-import type { MemberDigestEntry, RecordProof, WireMessage } from './codec.ts'
+import { decodeMessage, type DecodeResult, type MemberDigestEntry, type RecordProof, type WireMessage } from './codec.ts'
 
 /**
  * Equal decoded values shared between the nodes of one process: the simulator runs a thousand
@@ -18,6 +18,13 @@ import type { MemberDigestEntry, RecordProof, WireMessage } from './codec.ts'
  * Bounded: each table is cleared when it reaches `entriesMax`, which costs only sharing.
  */
 export class SharedValues {
+  /**
+   * The last DECODES_KEPT gossip messages decoded, by their bytes: the memory network hands every
+   * subscriber the same bytes (a heartbeat reaches k observers, a record every node), so each is
+   * decoded, shared and frozen once. Frozen deeply, so no receiver can change what the others
+   * read; first-in-first-out, as the copies of one message arrive within a few virtual ms.
+   */
+  private readonly decodes = new Map<Uint8Array, DecodeResult>()
   private readonly strings = new Map<string, string>()
   /** The last address list and proof seen per member id (what honest senders all relay). */
   private readonly addrLists = new Map<string, string[]>()
@@ -27,6 +34,22 @@ export class SharedValues {
 
   constructor(entriesMax = 1 << 20) {
     this.entriesMax = entriesMax
+  }
+
+  /**
+   * decodeMessage(data, bytesMax), decoded once for every receiver of the same bytes: the message
+   * shared (share()) and frozen. The size limit is checked per call, as receivers' limits differ.
+   */
+  decode(data: Uint8Array, bytesMax: number): DecodeResult {
+    if (data.byteLength > bytesMax) return { ok: false, reason: 'too-large' }
+    let result = this.decodes.get(data)
+    if (result === undefined) {
+      result = decodeMessage(data, Number.MAX_SAFE_INTEGER)
+      if (result.ok) deepFreeze(this.share(result.message))
+      if (this.decodes.size >= DECODES_KEPT) this.decodes.delete(this.decodes.keys().next().value!)
+      this.decodes.set(data, result)
+    }
+    return result
   }
 
   /** Shares the values of a message that passed validation; returns the same object. */
@@ -98,6 +121,15 @@ export class SharedValues {
     if (table.size >= this.entriesMax && !table.has(key)) table.clear()
     table.set(key, value)
   }
+}
+
+const DECODES_KEPT = 4096
+
+/** Freezes a decoded message and everything in it but its byte strings (which cannot be frozen). */
+function deepFreeze(value: object): void {
+  if (ArrayBuffer.isView(value) || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) deepFreeze(v as object)
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

@@ -13,7 +13,8 @@ import type { SharedValues } from './shared-values.ts'
 export interface TransportMessage {
   topic: string
   from: string
-  data: Uint8Array
+  /** Read only: the memory network hands every subscriber the same bytes. */
+  readonly data: Uint8Array
 }
 
 /**

@@ -86,4 +86,23 @@ describe('values shared between the nodes of one process', () => {
     const b = shared.share(decoded({ ...record(new Uint8Array(64).fill(19)), sender: 'peer-19', name: 'node-19', addrs: ['/memory/peer-19'] }))
     assert.equal(a.signature, b.signature)
   })
+
+  test('the same bytes are decoded once for every receiver, frozen; the size limit is each receiver\'s own', () => {
+    const shared = new SharedValues()
+    const bytes = encodeMessage({ type: 'heartbeat', ...header, health: { status: 'degraded', checksFailing: 2 } })
+    const a = shared.decode(bytes, 65_536)
+    const b = shared.decode(bytes, 65_536)
+    assert.ok(a.ok && b.ok)
+    assert.equal(a.message, b.message)
+    assert.deepEqual(a.message, decoded({ type: 'heartbeat', ...header, health: { status: 'degraded', checksFailing: 2 } }))
+    if (a.message.type !== 'heartbeat') assert.fail('not a heartbeat')
+    assert.throws(() => { (a.message.health as { checksFailing: number }).checksFailing = 0 }, TypeError)
+    assert.deepEqual(shared.decode(bytes, bytes.byteLength - 1), { ok: false, reason: 'too-large' })
+    // Equal bytes in another buffer are another message: decoded again, equal.
+    const c = shared.decode(bytes.slice(), 65_536)
+    assert.ok(c.ok)
+    assert.notEqual(c.message, a.message)
+    assert.deepEqual(c.message, a.message)
+    assert.deepEqual(shared.decode(new Uint8Array([0xc1]), 65_536), { ok: false, reason: 'malformed' })
+  })
 })
