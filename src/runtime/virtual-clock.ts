@@ -4,7 +4,7 @@ import type { Clock, Timer } from './clock.ts'
  * A clock that only moves when told to. Tests and the simulator advance it; due timers run in
  * deadline order (ties in scheduling order), so a run is a pure function of its inputs.
  *
- * Timers live in a binary min-heap keyed by (dueMs, order): scheduling and cancelling are
+ * Timers live in a 4-ary min-heap keyed by (dueMs, order): scheduling and cancelling are
  * O(log n), which matters when the simulator holds tens of thousands of detector deadlines.
  */
 class Entry implements Timer {
@@ -39,6 +39,8 @@ export class VirtualClock implements Clock {
   private nowMs: number
   private order = 0
   private readonly heap: Entry[] = []
+  /** (dueMs, order) of heap[i] at keys[2i], keys[2i + 1] (see push). */
+  private keys = new Float64Array(512)
 
   constructor(startMs = 1_700_000_000_000) {
     this.nowMs = startMs
@@ -131,16 +133,23 @@ export class VirtualClock implements Clock {
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop()
   }
 
-  private less(a: Entry, b: Entry): boolean {
-    return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.order < b.order)
-  }
 
-  // Sifting moves a hole instead of swapping pairs: one write per level, no temporary arrays
-  // (the simulator pushes and pops millions of timers). Every entry's (dueMs, order) is unique,
-  // so the order timers run in does not depend on the heap's layout.
+  // A 4-ary heap whose keys sit in one Float64Array beside it, (dueMs, order) per slot: a node's
+  // four children's keys are 64 contiguous bytes, so choosing the least child reads one cache
+  // line instead of four timer objects, and the heap is half as deep. The simulator's heap holds
+  // tens of thousands of timers (every message in flight is one) and pops millions; walking
+  // a binary heap of Entry objects was its single largest cost. Sifting moves a hole instead of
+  // swapping pairs: one write per level. Every entry's (dueMs, order) is unique, so the order
+  // timers run in does not depend on the heap's shape.
   private push(entry: Entry): void {
+    const i = this.heap.length
     this.heap.push(entry)
-    this.siftUp(entry, this.heap.length - 1)
+    if (2 * i + 2 > this.keys.length) {
+      const grown = new Float64Array(this.keys.length * 2)
+      grown.set(this.keys)
+      this.keys = grown
+    }
+    this.siftUp(entry, i)
   }
 
   private pop(): Entry | undefined {
@@ -155,34 +164,61 @@ export class VirtualClock implements Clock {
   /** Places `entry` at hole `i` or above it. */
   private siftUp(entry: Entry, i: number): void {
     const h = this.heap
+    const keys = this.keys
+    const d = entry.dueMs
+    const o = entry.order
     while (i > 0) {
-      const parent = (i - 1) >> 1
+      const parent = (i - 1) >> 2
+      const pd = keys[2 * parent]!
+      const po = keys[2 * parent + 1]!
+      if (!(d < pd || (d === pd && o < po))) break
       const p = h[parent]!
-      if (!this.less(entry, p)) break
       h[i] = p
       p.index = i
+      keys[2 * i] = pd
+      keys[2 * i + 1] = po
       i = parent
     }
     h[i] = entry
     entry.index = i
+    keys[2 * i] = d
+    keys[2 * i + 1] = o
   }
 
   /** Places `entry` at hole `i` or below it. */
   private siftDown(entry: Entry, i: number): void {
     const h = this.heap
+    const keys = this.keys
     const n = h.length
+    const d = entry.dueMs
+    const o = entry.order
     for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const r = l + 1
-      const c = r < n && this.less(h[r]!, h[l]!) ? r : l
+      const first = 4 * i + 1
+      if (first >= n) break
+      let c = first
+      let cd = keys[2 * first]!
+      let co = keys[2 * first + 1]!
+      const end = Math.min(first + 4, n)
+      for (let j = first + 1; j < end; j++) {
+        const jd = keys[2 * j]!
+        const jo = keys[2 * j + 1]!
+        if (jd < cd || (jd === cd && jo < co)) {
+          c = j
+          cd = jd
+          co = jo
+        }
+      }
+      if (!(cd < d || (cd === d && co < o))) break
       const child = h[c]!
-      if (!this.less(child, entry)) break
       h[i] = child
       child.index = i
+      keys[2 * i] = cd
+      keys[2 * i + 1] = co
       i = c
     }
     h[i] = entry
     entry.index = i
+    keys[2 * i] = d
+    keys[2 * i + 1] = o
   }
 }

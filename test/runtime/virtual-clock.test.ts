@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import type { Timer } from '../../src/runtime/clock.ts'
+import { seededRandom } from '../../src/runtime/random.ts'
 import { VirtualClock } from '../../src/runtime/virtual-clock.ts'
 
 /**
@@ -55,6 +56,23 @@ describe('VirtualClock', () => {
       assert.deepEqual(fired, expected)
       assert.equal(clock.now(), horizonMs)
     }), { numRuns: 300 })
+  })
+
+  test('keeps the order with thousands of timers pending (the heap and its key array grow)', () => {
+    const clock = new VirtualClock(0)
+    const random = seededRandom(20261204)
+    const fired: number[] = []
+    const delays: number[] = []
+    for (let id = 0; id < 5_000; id++) {
+      const delayMs = random.int(400)
+      delays.push(delayMs)
+      const timer = clock.setTimeout(() => fired.push(id), delayMs)
+      if (id % 7 === 3) timer.cancel()
+    }
+    clock.advanceTo(400)
+    const expected = delays.map((delayMs, id) => ({ delayMs, id })).filter(({ id }) => id % 7 !== 3)
+      .sort((a, b) => a.delayMs - b.delayMs || a.id - b.id).map(({ id }) => id)
+    assert.deepEqual(fired, expected)
   })
 
   test('reschedule orders a timer exactly as cancelling it and setting a new one, between advances', () => {

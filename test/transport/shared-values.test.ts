@@ -95,8 +95,9 @@ describe('values shared between the nodes of one process', () => {
     assert.ok(a.ok && b.ok)
     assert.equal(a.message, b.message)
     assert.deepEqual(a.message, decoded({ type: 'heartbeat', ...header, health: { status: 'degraded', checksFailing: 2 } }))
-    if (a.message.type !== 'heartbeat') assert.fail('not a heartbeat')
-    assert.throws(() => { (a.message.health as { checksFailing: number }).checksFailing = 0 }, TypeError)
+    const beat = a.message
+    if (beat.type !== 'heartbeat') assert.fail('not a heartbeat')
+    assert.throws(() => { (beat.health as { checksFailing: number }).checksFailing = 0 }, TypeError)
     assert.deepEqual(shared.decode(bytes, bytes.byteLength - 1), { ok: false, reason: 'too-large' })
     // Equal bytes in another buffer are another message: decoded again, equal.
     const c = shared.decode(bytes.slice(), 65_536)
