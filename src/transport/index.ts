@@ -11,7 +11,7 @@
 export type {
   Transport, TransportEvents, TransportMessage, MessageValidator, ValidationResult, ProbeResult, RequestHandler
 } from './types.ts'
-export { PROTOCOL_PREFIX, SYNC_PROTOCOL, heartbeatTopic, eventsTopic, heartbeatTopicOwner } from './topics.ts'
+export { PROTOCOL_PREFIX, SYNC_PROTOCOL, heartbeatTopic, heartbeatTopicPrefix, isHeartbeatTopicOf, eventsTopic } from './topics.ts'
 export {
   WIRE_VERSION, WIRE_LIMITS, MESSAGE_TAGS, NODE_STATUSES, MEMBER_STATES, encodeMessage, decodeMessage,
   type MessageType, type NodeStatus, type VerdictState, type MemberState, type HealthSummary, type WireMessage,

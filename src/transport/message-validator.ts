@@ -3,7 +3,7 @@ import { ReplayWindow } from './replay-window.ts'
 import { rateClassOf, RATE_CLASSES, type RateBudget, type RateClass } from './receive-budgets.ts'
 import { SenderRateLimit } from './sender-rate-limit.ts'
 import type { SharedValues } from './shared-values.ts'
-import { eventsTopic, heartbeatTopicOwner } from './topics.ts'
+import { eventsTopic, heartbeatTopicPrefix, isHeartbeatTopicOf } from './topics.ts'
 import type { TransportMessage, ValidationResult } from './types.ts'
 
 /**
@@ -63,6 +63,7 @@ export class MessageValidator {
   accepted = 0
   private readonly options: MessageValidatorOptions
   private readonly events: string
+  private readonly heartbeatPrefix: string
   private readonly hbReplay: ReplayWindow
   private readonly eventReplay: ReplayWindow
   private readonly limits: Partial<Record<RateClass, SenderRateLimit>> = {}
@@ -79,6 +80,7 @@ export class MessageValidator {
   constructor(options: MessageValidatorOptions) {
     this.options = options
     this.events = eventsTopic(options.cluster)
+    this.heartbeatPrefix = heartbeatTopicPrefix(options.cluster)
     this.hbReplay = new ReplayWindow(options.sendersMax)
     this.eventReplay = new ReplayWindow(options.sendersMax)
     const limits = options.rateLimits
@@ -131,9 +133,8 @@ export class MessageValidator {
     const m = result.message
     if (m.cluster !== this.options.cluster) return 'cluster'
     if (m.sender !== msg.from) return 'sender-mismatch'
-    const owner = heartbeatTopicOwner(this.options.cluster, msg.topic)
     if (m.type === 'heartbeat') {
-      if (owner !== m.sender) return 'wrong-topic'
+      if (!isHeartbeatTopicOf(msg.topic, this.heartbeatPrefix, m.sender)) return 'wrong-topic'
     } else if (msg.topic !== this.events || m.type === 'digest' || m.type === 'signed-digest' || m.type === 'checksum') {
       return 'wrong-topic'
     }

@@ -6,17 +6,25 @@
 export const PROTOCOL_PREFIX = '/healthmon/1'
 
 export function heartbeatTopic(cluster: string, peerId: string): string {
-  return `${PROTOCOL_PREFIX}/${cluster}/hb/${peerId}`
+  return `${heartbeatTopicPrefix(cluster)}${peerId}`
 }
 
 export function eventsTopic(cluster: string): string {
   return `${PROTOCOL_PREFIX}/${cluster}/events`
 }
 
-/** The peer id a heartbeat topic belongs to, or undefined for any other topic. */
-export function heartbeatTopicOwner(cluster: string, topic: string): string | undefined {
-  const prefix = `${PROTOCOL_PREFIX}/${cluster}/hb/`
-  return topic.startsWith(prefix) ? topic.slice(prefix.length) : undefined
+/** What every heartbeat topic of `cluster` starts with (heartbeatTopic without the peer id). */
+export function heartbeatTopicPrefix(cluster: string): string {
+  return `${PROTOCOL_PREFIX}/${cluster}/hb/`
+}
+
+/**
+ * Whether `topic` is `peerId`'s heartbeat topic, given heartbeatTopicPrefix(cluster): compared in
+ * place, since the validator asks it of every heartbeat received and a slice was a string made
+ * per message.
+ */
+export function isHeartbeatTopicOf(topic: string, prefix: string, peerId: string): boolean {
+  return topic.length === prefix.length + peerId.length && topic.startsWith(prefix) && topic.endsWith(peerId)
 }
 
 /** Request/response protocol for the anti-entropy member exchange. */
