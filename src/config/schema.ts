@@ -260,8 +260,8 @@ export const configSchema = z.strictObject({
   messageBytesMax: count(256, 1_048_576),
   /** Limit: members tracked; joins beyond it are refused and counted. */
   membersMax: count(1, 100_000),
-  /** Limit: state changes kept per peer for its history. */
-  peerHistoryMax: count(1, 10_000),
+  /** Limit: state changes kept per peer for its history (0: none kept, GET /v1/peers/{peer} shows an empty history). */
+  peerHistoryMax: count(0, 10_000),
   /** Limit: entries kept in the local alert log (oldest dropped first). */
   alertLogMax: count(1, 1_000_000),
   /** Limit: events kept for GET /v1/events (oldest dropped first; ids keep increasing). */

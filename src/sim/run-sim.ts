@@ -45,9 +45,11 @@ export interface SimRunResult {
  * Agent options the simulator sets on every node, over `lan` and under the scenario's own: the
  * simulated nodes serve no socket API, so their event log (what GET /v1/events pages through)
  * is kept short (50 entries): at boot each node logs a join per member, ~200 MB at 1,000 nodes
- * under the agent's default. Nothing in detection or views reads it.
+ * under the agent's default. Nothing in detection or views reads it. Nor is a peer's state
+ * history (GET /v1/peers/{peer}) kept: one entry per (node, member) pair from the join, ~130
+ * bytes a pair.
  */
-export const SIM_NODE_DEFAULTS: ConfigInput = { eventLogMax: 50 }
+export const SIM_NODE_DEFAULTS: ConfigInput = { eventLogMax: 50, peerHistoryMax: 0 }
 
 /** Boot must converge within this much virtual time or the run is void. */
 const BOOT_LIMIT_MS = 120_000

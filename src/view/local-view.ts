@@ -31,6 +31,9 @@ export interface HistoryEntry {
   reason: string
 }
 
+/** Every record's history until its first entry: one shared empty list, not an array per (node, member) pair. */
+const NO_HISTORY: HistoryEntry[] = Object.freeze([]) as unknown as HistoryEntry[]
+
 interface Record {
   state: PeerState
   sinceMs: number
@@ -105,7 +108,7 @@ export class LocalView {
       // A member entering the view comes "from missing": never seen before, or registered and
       // now identified. As alive this is announced as peer:joined.
       this.missing.delete(id)
-      const created: Record = { state: next.state, sinceMs: now, agree: next.agree, total: next.total, history: [], failures: 0, flaps: NO_FLAPS }
+      const created: Record = { state: next.state, sinceMs: now, agree: next.agree, total: next.total, history: NO_HISTORY, failures: 0, flaps: NO_FLAPS }
       this.records.set(id, created)
       if (created.state === 'dead') this.dead.add(id)
       this.announce(created, member, { atMs: now, from: 'missing', to: next.state, reason: 'learned of the member' }, own !== undefined)
@@ -153,9 +156,13 @@ export class LocalView {
     this.version++
     // The first entry gets an array of its own size: `[]` and a push reserve 17 slots, ~140
     // bytes per (node, member) pair that most members (one transition, at join) never use.
-    if (record.history.length === 0) record.history = [entry]
-    else record.history.push(entry)
-    if (record.history.length > this.deps.peerHistoryMax) record.history.splice(0, record.history.length - this.deps.peerHistoryMax)
+    // peerHistoryMax 0 keeps none (the simulator's nodes: nobody reads a simulated peer's history).
+    const max = this.deps.peerHistoryMax
+    if (max > 0) {
+      if (record.history.length === 0) record.history = [entry]
+      else record.history.push(entry)
+      if (record.history.length > max) record.history.splice(0, record.history.length - max)
+    }
     this.deps.onChange({ peer: member.id, name: member.name, from: entry.from, to: entry.to, incarnation: member.incarnation, reason: entry.reason, observedBySelf, atMs: entry.atMs })
   }
 
