@@ -36,9 +36,15 @@ export interface ObserverRings {
   readonly orders: readonly Ring[]
 }
 
-/** One ring: live members sorted by (position, id); positions[i] belongs to ids[i]. */
+/**
+ * One ring: live members sorted by (position, id); positions[i] belongs to ids[i]. Positions are
+ * a plain array of doubles, held in the JS heap: a Float64Array's bytes live outside it, and V8
+ * starts a full collection for each 64 MB or so allocated there ("external memory pressure"),
+ * which the ring rebuilds of a 2,000-node simulator boot (k x n x 8 bytes per node, twice) did
+ * several times over.
+ */
 export interface Ring {
-  readonly positions: Float64Array
+  readonly positions: readonly number[]
   readonly ids: readonly string[]
 }
 
@@ -88,7 +94,7 @@ function buildRing(members: readonly string[], ringIndex: number): Ring {
   const entries = members.map((id) => ({ id, position: ringPosition(id, ringIndex) }))
   // Positions are integers below 2^53, so the difference is exact; equal positions fall back to the id.
   entries.sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  return { positions: Float64Array.from(entries, (e) => e.position), ids: entries.map((e) => e.id) }
+  return { positions: entries.map((e) => e.position), ids: entries.map((e) => e.id) }
 }
 
 /** Index of the first member strictly after (position, id) on the ring, wrapping to 0. */
@@ -117,23 +123,24 @@ function updateRing(previous: Ring, live: readonly string[], liveSet: ReadonlySe
     ids.push(id)
     positions.push(previous.positions[j]!)
   }
-  if (ids.length === live.length) return { positions: Float64Array.from(positions), ids }
+  if (ids.length === live.length) return { positions, ids }
   const kept = new Set(ids)
   const added = buildRing(live.filter((id) => !kept.has(id)), ringIndex)
   const n = ids.length + added.ids.length
-  const merged: Ring = { positions: new Float64Array(n), ids: new Array<string>(n) }
-  const mergedIds = merged.ids as string[]
+  // Filled by push, so both arrays stay packed (a pre-sized array starts out holey).
+  const mergedPositions: number[] = []
+  const mergedIds: string[] = []
   for (let a = 0, b = 0, out = 0; out < n; out++) {
     const takeKept = b >= added.ids.length || (a < ids.length && before(positions[a]!, ids[a]!, added.positions[b]!, added.ids[b]!))
     if (takeKept) {
-      merged.positions[out] = positions[a]!
-      mergedIds[out] = ids[a++]!
+      mergedPositions.push(positions[a]!)
+      mergedIds.push(ids[a++]!)
     } else {
-      merged.positions[out] = added.positions[b]!
-      mergedIds[out] = added.ids[b++]!
+      mergedPositions.push(added.positions[b]!)
+      mergedIds.push(added.ids[b++]!)
     }
   }
-  return merged
+  return { positions: mergedPositions, ids: mergedIds }
 }
 
 /** k rings for `live`, each updated from the previous build's when there is one. A function of its own so that no closure below holds `previous`. */

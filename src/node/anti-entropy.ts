@@ -159,12 +159,13 @@ export class AntiEntropy {
 
   /** A digest or checksum from `from` of this cluster, or undefined (counted as an error). */
   private decode(from: string, bytes: Uint8Array): DigestMessage | SignedDigestMessage | ChecksumMessage | undefined {
-    const decoded = decodeMessage(bytes, SYNC_BYTES_MAX)
+    const shared = this.deps.transport.sharedValues
+    const decoded = shared !== undefined ? shared.decodeOnce(bytes, SYNC_BYTES_MAX) : decodeMessage(bytes, SYNC_BYTES_MAX)
     const m = decoded.ok ? decoded.message : undefined
     if (m === undefined || (m.type !== 'digest' && m.type !== 'signed-digest' && m.type !== 'checksum') || m.cluster !== this.deps.cluster || m.sender !== from) {
       this.stats.syncErrors++
       return undefined
     }
-    return this.deps.transport.sharedValues?.share(m) ?? m
+    return m
   }
 }

@@ -220,8 +220,13 @@ const isSignature = (v: unknown): v is Uint8Array => v instanceof Uint8Array && 
 const enumAt = <T>(list: readonly T[], v: unknown): T | undefined => (typeof v === 'number' && Number.isInteger(v) ? list[v] : undefined)
 const isAddrs = (v: unknown): v is string[] => Array.isArray(v) && v.length <= WIRE_LIMITS.addrsMax && v.every(isStr)
 
-/** Decodes and checks a message; `bytesMax` is the size limit for this channel. Never throws. */
-export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult {
+/**
+ * Decodes and checks a message; `bytesMax` is the size limit for this channel. Never throws.
+ * `keepBytes` is how a decoded byte string (a signature) is kept: msgpackr may hand out a view
+ * into the frame, which would keep a whole digest alive, so by default it is copied out
+ * (byte-slab.ts); SharedValues takes the view and copies only what it then holds.
+ */
+export function decodeMessage(data: Uint8Array, bytesMax: number, keepBytes: (bytes: Uint8Array) => Uint8Array = copyBytes): DecodeResult {
   if (data.byteLength > bytesMax) return { ok: false, reason: 'too-large' }
   let raw: unknown
   try {
@@ -273,8 +278,7 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
           if (!Array.isArray(proof) || proof.length !== 3) return fail
           const [pInc, pLeft, pSig] = proof as unknown[]
           if (!isIncarnation(pInc) || typeof pLeft !== 'boolean' || !isSignature(pSig)) return fail
-          // Copied: msgpackr may hand out a view into the frame, which would keep a whole digest alive.
-          entry.proof = { incarnation: pInc, left: pLeft, signature: copyBytes(pSig) }
+          entry.proof = { incarnation: pInc, left: pLeft, signature: keepBytes(pSig) }
         }
         members.push(entry)
       }
@@ -288,7 +292,7 @@ export function decodeMessage(data: Uint8Array, bytesMax: number): DecodeResult 
     case MESSAGE_TAGS.record: {
       const [name, addrs, left, signature] = body
       if (body.length !== 4 || !isStr(name) || !isAddrs(addrs) || typeof left !== 'boolean' || !isSignature(signature)) return fail
-      return { ok: true, message: { type: 'record', ...header, name, addrs, left, signature: copyBytes(signature) } }
+      return { ok: true, message: { type: 'record', ...header, name, addrs, left, signature: keepBytes(signature) } }
     }
     case MESSAGE_TAGS.alerting: {
       const decoded = decodeAlertingBody(body)

@@ -336,7 +336,7 @@ export class MemoryTransport implements Transport {
     if (data.byteLength > MEMORY_FRAME_BYTES_MAX) {
       return Promise.reject(new RangeError(`request of ${data.byteLength} bytes exceeds the ${MEMORY_FRAME_BYTES_MAX}-byte frame limit`))
     }
-    const payload = data.slice()
+    const payload = data.slice() // the caller may reuse its buffer; the handler only reads it
     return this.call<Uint8Array>(peerId, timeoutMs, `request to ${peerId} on ${protocol}`, (to, settle) => {
       this.net.links.transmit(this, to, payload.byteLength, () => {
         this.link(to)
@@ -344,7 +344,7 @@ export class MemoryTransport implements Transport {
           const bytes = result instanceof Error ? 0 : result.byteLength
           this.net.links.transmit(to, this, bytes, () => settle(result instanceof Error ? result : result.slice()), undefined, 'response')
         }
-        to.serve(this.peerId, protocol, payload.slice()).then(respond, respond)
+        to.serve(this.peerId, protocol, payload).then(respond, respond)
       }, () => settle(refusedError(peerId)), 'request')
     })
   }

@@ -106,4 +106,20 @@ describe('values shared between the nodes of one process', () => {
     assert.deepEqual(c.message, a.message)
     assert.deepEqual(shared.decode(new Uint8Array([0xc1]), 65_536), { ok: false, reason: 'malformed' })
   })
+
+  test('what a decode shares keeps no view into the frame: overwriting the frame changes nothing held', () => {
+    const shared = new SharedValues()
+    for (const fill of [7, 7, 8]) { // new, then held, then new again
+      const frame = encodeMessage(digest(fill))
+      const result = shared.decodeOnce(frame, 65_536)
+      assert.ok(result.ok && result.message.type === 'signed-digest')
+      frame.fill(0)
+      assert.deepEqual([...result.message.members[0]!.proof!.signature], new Array(64).fill(fill))
+    }
+    const frame = encodeMessage(record(new Uint8Array(64).fill(3)))
+    const result = shared.decodeOnce(frame, 65_536)
+    frame.fill(0)
+    assert.ok(result.ok && result.message.type === 'record')
+    assert.deepEqual([...result.message.signature], new Array(64).fill(3))
+  })
 })
