@@ -149,6 +149,8 @@ log(`          (${describeFalseAlarms(c.flapping)})`)
 log(`traffic   ${s.traffic.messagesSentPerNodePerSecond} msgs/s and ${s.traffic.bytesSentPerNodePerSecond} B/s sent per node, ${s.traffic.messagesReceivedPerNodePerSecond} msgs/s received`)
 log(`converge  ${s.convergence.timeToConvergeMs === null ? 'not converged' : `${s.convergence.timeToConvergeMs} ms after the last fault change`}`)
 for (const check of [c.falseDeaths, c.detection, c.convergence, c.flapping]) log(`check     ${check.pass ? 'PASS' : 'FAIL'} ${check.name}`)
+const errors = result.summary.handlerErrors as { handler: number; validator: number }
+log(`check     ${errors.handler + errors.validator === 0 ? 'PASS' : 'FAIL'} no-handler-errors (${errors.handler} thrown by message handlers, ${errors.validator} by validators)`)
 log(`trace     ${result.traceHash} (${(result.summary.trace as { events: number }).events} events)`)
 if (determinism !== undefined) log(`determinism ${determinism.sameTrace === true && determinism.sameSummary === true ? 'PASS: same trace hash and summary' : 'FAIL: the two runs differ'}`)
 log(`wall      ${(first.wallMs / 1000).toFixed(1)} s (${run.virtualSecondsPerWallSecond} virtual s per wall s; ${Object.entries(result.phases).map(([k, v]) => `${k.replace('WallMs', '')} ${(v / 1000).toFixed(1)} s`).join(', ')}); ${run.cpuSeconds} CPU s, peak RSS ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB`)

@@ -96,7 +96,13 @@ export async function runSimulation(o: SimRunOptions): Promise<SimRunResult> {
     convergence: checkConvergence(sim.trace, status, nemesis.lastFaultChangeMs),
     flapping: checkFlapping(sim.trace, sim.faults, checkOptions, o.nodes)
   }
-  const pass = checks.falseDeaths.pass && checks.detection.pass && checks.convergence.pass && checks.flapping.pass
+  // A node's message handler or validator that threw is a bug the checkers would not see (the
+  // memory network counts it and goes on): shared decoded messages are frozen, so a node changing
+  // one throws there. Over the whole run, boot included.
+  const netStats = sim.network.stats()
+  const handlerErrors = { handler: netStats.handlerErrors, validator: netStats.dropped.validatorError }
+  const pass = checks.falseDeaths.pass && checks.detection.pass && checks.convergence.pass && checks.flapping.pass &&
+    handlerErrors.handler === 0 && handlerErrors.validator === 0
   const qos = computeQos(sim.trace, sim.faults, checkOptions, o.nodes, startMs, endMs)
   const traceHash = sim.trace.digest()
   phase('checksWallMs')
@@ -125,6 +131,7 @@ export async function runSimulation(o: SimRunOptions): Promise<SimRunResult> {
     falseAlarms: checks.flapping.falseAlarms,
     falseAlarmsDuringLinkFaults: checks.flapping.falseAlarmsDuringLinkFaults,
     traffic: traffic(before, after, sim.faults, startMs, endMs),
+    handlerErrors,
     convergence: {
       fromMs: rel(checks.convergence.referenceMs),
       timeToConvergeMs: checks.convergence.timeToConvergeMs

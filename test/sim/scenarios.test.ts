@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { Membership } from '../../src/node/membership.ts'
 import { runSimulation } from '../../src/sim/run-sim.ts'
 import { SCENARIOS } from '../../simulations/scenarios/index.ts'
 
@@ -41,6 +42,23 @@ describe('scenarios end to end', { timeout: 120_000 }, () => {
       c.expect?.(r.summary)
     })
   }
+
+  test('a message handler that throws fails the run (no-handler-errors), though the network carries on', async () => {
+    const onRecord = Membership.prototype.onRecord
+    let thrown = 0
+    Membership.prototype.onRecord = function (this: Membership, m) {
+      if (thrown++ === 0) throw new Error('a bug in a handler')
+      onRecord.call(this, m)
+    }
+    try {
+      const r = await runSimulation({ scenario: SCENARIOS.get('crash')!, nodes: 12, seed: 2, durationMs: 40_000, svg: false })
+      assert.deepEqual(r.summary.handlerErrors, { handler: 1, validator: 0 })
+      assert.equal(r.pass, false)
+      assert.ok(Object.values(r.checks).every((c) => c.pass), 'the protocol checkers alone would have passed')
+    } finally {
+      Membership.prototype.onRecord = onRecord
+    }
+  })
 
   test('the picture renders: valid SVG with the timeline rects and the latency bars', async () => {
     const r = await runSimulation({ scenario: SCENARIOS.get('crash')!, nodes: 12, seed: 2, durationMs: 40_000 })
