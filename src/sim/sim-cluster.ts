@@ -130,7 +130,7 @@ export class SimCluster {
     if (n.node !== undefined) {
       // A restart: a fresh process with a fresh clock on the same address.
       n.clock = new NodeClock(this.clock, this.queue, n.rate)
-      n.transport.useClock(n.clock)
+      n.transport.newProcess(n.clock)
       n.pauses = 0
     }
     n.incarnation += 1

@@ -223,9 +223,19 @@ export class MemoryTransport implements Transport {
     this.clock = clock
   }
 
-  /** @internal a restarted process in the simulator brings a new clock of its own */
-  useClock(clock: Clock): void {
+  /**
+   * @internal a restarted process in the simulator, on the same address: it brings a new clock of
+   * its own, and what the old process registered went with it. The old node's connection
+   * listeners stayed otherwise, holding the whole dead node (its member table, view and actors)
+   * alive for the rest of the run, one more per restart.
+   */
+  newProcess(clock: Clock): void {
     this.clock = clock
+    this.listeners['peer:connect'].clear()
+    this.listeners['peer:disconnect'].clear()
+    this.handlers.clear()
+    this.validator = () => 'accept'
+    this.messageHandler = () => {}
   }
 
   async start(): Promise<void> {

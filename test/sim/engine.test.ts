@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { seededRandom } from '../../src/runtime/random.ts'
 import { VirtualClock } from '../../src/runtime/virtual-clock.ts'
 import { NodeClock } from '../../src/sim/node-clock.ts'
@@ -159,5 +161,26 @@ describe('SimCluster', () => {
     sim.restart('n5')
     assert.notEqual(await sim.runUntilConverged(30_000), undefined)
     assert.equal(sim.get('n5').node!.incarnation, 2)
+  })
+
+  test('a restarted node\'s old process is gone: nothing it registered on the reused transport keeps it alive', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const sim = new SimCluster({ nodes: 6, random: seededRandom(4), nodeConfig: {}, network: LAN_NETWORK })
+    sim.boot('n0', [])
+    for (let i = 1; i < 6; i++) sim.boot(`n${i}`, ['n0'])
+    assert.notEqual(await sim.runUntilConverged(30_000), undefined)
+    const oldNode = new WeakRef(sim.get('n3').node!)
+    sim.crash('n3')
+    await sim.runTo(sim.now() + 5000)
+    sim.restart('n3')
+    assert.notEqual(await sim.runUntilConverged(30_000), undefined)
+    // The dead process's cancelled timers leave the shared heap when they come due (within a
+    // minute); its connection listeners would have stayed for good.
+    await sim.runTo(sim.now() + 60_000)
+    // A WeakRef's target is held until the job that made it ends.
+    await new Promise((resolve) => setImmediate(resolve))
+    gc()
+    assert.ok(oldNode.deref() === undefined, 'the crashed ClusterNode was collected')
   })
 })
