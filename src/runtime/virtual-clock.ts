@@ -133,7 +133,6 @@ export class VirtualClock implements Clock {
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop()
   }
 
-
   // A 4-ary heap whose keys sit in one Float64Array beside it, (dueMs, order) per slot: a node's
   // four children's keys are 64 contiguous bytes, so choosing the least child reads one cache
   // line instead of four timer objects, and the heap is half as deep. The simulator's heap holds

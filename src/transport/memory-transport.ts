@@ -211,13 +211,16 @@ export class MemoryTransport implements Transport {
     'peer:connect': new Set(),
     'peer:disconnect': new Set()
   }
-  readonly sharedValues: SharedValues
   private validator: MessageValidator = () => 'accept'
   private messageHandler: (msg: TransportMessage) => void = () => {}
 
+  /** The network's, shared by every node on it (see shared-values.ts). */
+  get sharedValues(): SharedValues {
+    return this.net.sharedValues
+  }
+
   constructor(net: MemoryNetwork, peerId: string, messageBytesMax: number, clock: Clock) {
     this.net = net
-    this.sharedValues = net.sharedValues
     this.peerId = peerId
     this.messageBytesMax = messageBytesMax
     this.clock = clock
